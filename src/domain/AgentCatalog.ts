@@ -1,0 +1,89 @@
+/**
+ * The agents this Worker serves and the names users may write for them. Users write `coderagent`,
+ * `CoderAgent`, `coder-agent` and `coder_agent`; all collapse to one alias key. The SDK only answers the
+ * kebab-case of the binding name (its URL name), so that is the canonical form we forward.
+ */
+import { Array as Arr, Data, Either, Option } from "effect"
+
+/** An agent the Worker declares: its Durable Object class and the `env` binding that holds its namespace. */
+export interface AgentDeclaration {
+  readonly className: string
+  readonly binding: string
+}
+
+/** A declared agent with its canonical URL name and every alias key it answers to. */
+export interface DeclaredAgent extends AgentDeclaration {
+  readonly urlName: string
+  readonly aliasKeys: ReadonlyArray<string>
+}
+
+/** The declared agents, indexed by alias key. Built once per isolate. */
+export interface AgentCatalog {
+  readonly agents: ReadonlyArray<DeclaredAgent>
+  readonly byAlias: ReadonlyMap<string, DeclaredAgent>
+}
+
+/** Two declared agents answer to the same alias: a configuration error, refused at start-up. */
+export class AliasCollision extends Data.TaggedError("AliasCollision")<{
+  readonly alias: string
+  readonly agents: readonly [string, string]
+}> {
+  override get message() {
+    return `Agents ${this.agents[0]} and ${this.agents[1]} both answer to "${this.alias}"; rename one binding.`
+  }
+}
+
+/** Collapses case, hyphens and underscores: `Coder_Agent`, `coder-agent` and `CODERAGENT` share one key. */
+export const aliasKey = (name: string): string => name.toLowerCase().replace(/[-_]/g, "")
+
+/**
+ * Builds the catalog. `toUrlName` is the SDK's own binding-to-URL mapping (`camelCaseToKebabCase`), passed
+ * in so the canonical URL is exactly the one `routeAgentRequest` answers. Fails on an alias collision.
+ */
+export const makeCatalog = (
+  declarations: ReadonlyArray<AgentDeclaration>,
+  toUrlName: (binding: string) => string
+): Either.Either<AgentCatalog, AliasCollision> => {
+  const byAlias = new Map<string, DeclaredAgent>()
+  const agents: Array<DeclaredAgent> = []
+  for (const declaration of declarations) {
+    const urlName = toUrlName(declaration.binding)
+    const aliasKeys = Arr.dedupe([declaration.className, declaration.binding, urlName].map(aliasKey))
+    const agent: DeclaredAgent = { ...declaration, urlName, aliasKeys }
+    for (const key of aliasKeys) {
+      const taken = byAlias.get(key)
+      if (taken !== undefined) {
+        return Either.left(new AliasCollision({ alias: key, agents: [taken.className, declaration.className] }))
+      }
+      byAlias.set(key, agent)
+    }
+    agents.push(agent)
+  }
+  return Either.right({ agents, byAlias })
+}
+
+/** The declared agent a URL segment names, in any accepted spelling; `None` when no agent answers to it. */
+export const lookupAgent = (catalog: AgentCatalog, segment: string): Option.Option<DeclaredAgent> =>
+  Option.fromNullable(catalog.byAlias.get(aliasKey(segment)))
+
+/** The canonical URL names, for "did you mean" lists in 404 answers and the index page. */
+export const urlNames = (catalog: AgentCatalog): ReadonlyArray<string> => catalog.agents.map((a) => a.urlName)
+
+const declarationPattern = /^([A-Za-z_$][\w$]*)(?::([A-Za-z_][\w]*))?$/
+
+/**
+ * Parses the `AGENTS` var: comma-separated `ClassName` or `ClassName:BINDING` entries (a class without an
+ * explicit binding is bound under its own name). Fails with a message naming the first malformed entry.
+ */
+export const parseDeclarations = (spec: string): Either.Either<ReadonlyArray<AgentDeclaration>, string> => {
+  const entries = spec.split(",").map((entry) => entry.trim())
+  const declarations: Array<AgentDeclaration> = []
+  for (const entry of entries) {
+    const match = declarationPattern.exec(entry)
+    if (match === null || match[1] === undefined) {
+      return Either.left(`AGENTS entry "${entry}" is not "ClassName" or "ClassName:BINDING"`)
+    }
+    declarations.push({ className: match[1], binding: match[2] ?? match[1] })
+  }
+  return Either.right(declarations)
+}

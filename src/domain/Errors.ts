@@ -1,0 +1,68 @@
+/**
+ * The failures a client or operator can meet, as data. Each carries the fields its answer needs;
+ * `Fallback` maps every tag to exactly one response.
+ */
+import { Schema } from "effect"
+
+/** Why an instance name or path was refused. A closed set, so clients can switch on it. */
+export const InvalidRouteRule = Schema.Literal(
+  "instance_missing",
+  "instance_empty",
+  "instance_too_long",
+  "instance_control_characters",
+  "instance_dot_segment",
+  "instance_contains_slash",
+  "malformed_percent_encoding"
+)
+export type InvalidRouteRule = typeof InvalidRouteRule.Type
+
+/** Why a WebSocket handshake was refused (RFC 6455 section 4.2.1, plus the origin allow-list). */
+export const UpgradeRejectedReason = Schema.Literal(
+  "method_not_get",
+  "missing_key",
+  "invalid_key",
+  "unsupported_version",
+  "connection_not_upgrade",
+  "origin_not_allowed"
+)
+export type UpgradeRejectedReason = typeof UpgradeRejectedReason.Type
+
+/** Why forwarding to the Durable Object failed. */
+export const RoutingFailedReason = Schema.Literal("threw", "timed_out", "overloaded")
+export type RoutingFailedReason = typeof RoutingFailedReason.Type
+
+/** The path is outside the prefix, or names no declared agent. `known` lists the URL names that exist. */
+export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNotFound", {
+  path: Schema.String,
+  agent: Schema.optional(Schema.String),
+  known: Schema.Array(Schema.String)
+}) {}
+
+/** The agent is known but the instance segment breaks a rule. */
+export class InvalidRoute extends Schema.TaggedError<InvalidRoute>()("InvalidRoute", {
+  rule: InvalidRouteRule,
+  agent: Schema.String
+}) {}
+
+/** A WebSocket upgrade whose handshake is broken or whose origin is not allowed. */
+export class UpgradeRejected extends Schema.TaggedError<UpgradeRejected>()("UpgradeRejected", {
+  reason: UpgradeRejectedReason
+}) {}
+
+/** The agent is declared but the Worker's `env` has no Durable Object namespace under its binding. */
+export class MissingBinding extends Schema.TaggedError<MissingBinding>()("MissingBinding", {
+  agent: Schema.String,
+  binding: Schema.String
+}) {}
+
+/** The Durable Object threw, timed out or was overloaded. `cause` is shown only with diagnostics. */
+export class RoutingFailed extends Schema.TaggedError<RoutingFailed>()("RoutingFailed", {
+  agent: Schema.String,
+  instance: Schema.String,
+  reason: RoutingFailedReason,
+  attempts: Schema.Number,
+  cause: Schema.String
+}) {}
+
+/** Every failure the pipeline can answer with. */
+export type RouterError = RouteNotFound | InvalidRoute | UpgradeRejected | MissingBinding | RoutingFailed

@@ -1,0 +1,46 @@
+/**
+ * WebSocket handshake rules (RFC 6455, section 4.2.1) and the Origin allow-list, checked before any
+ * Durable Object is touched so a broken client gets a precise 4xx instead of an opaque failure later.
+ */
+import { Either } from "effect"
+import { UpgradeRejected } from "./Errors.js"
+
+/** The request facts the handshake rules read. */
+export interface HandshakeInput {
+  readonly method: string
+  readonly headers: Headers
+}
+
+// A valid key is the base64 encoding of exactly 16 bytes: 22 characters, the last with its low bits
+// zero (A, Q, g or w), then "==".
+const websocketKey = /^[A-Za-z0-9+/]{21}[AQgw]==$/
+
+const hasToken = (header: string | null, token: string): boolean =>
+  header !== null && header.split(",").some((part) => part.trim().toLowerCase() === token)
+
+/** True when the client asks for a WebSocket (`Upgrade: websocket`, any case). */
+export const isUpgradeRequest = (headers: Headers): boolean => hasToken(headers.get("upgrade"), "websocket")
+
+/**
+ * Checks an upgrade request. Returns `true` for a valid upgrade, `false` for a plain HTTP request (no
+ * rule applies), and fails with the first broken rule in a fixed order: method, Connection, key presence,
+ * key form, version, origin. An absent `Origin` passes: only browsers send one, and they always do.
+ */
+export const checkHandshake = (
+  input: HandshakeInput,
+  allowedOrigins: ReadonlyArray<string>
+): Either.Either<boolean, UpgradeRejected> => {
+  if (!isUpgradeRequest(input.headers)) return Either.right(false)
+  const reject = (reason: UpgradeRejected["reason"]) => Either.left(new UpgradeRejected({ reason }))
+  if (input.method !== "GET") return reject("method_not_get")
+  if (!hasToken(input.headers.get("connection"), "upgrade")) return reject("connection_not_upgrade")
+  const key = input.headers.get("sec-websocket-key")
+  if (key === null || key.trim().length === 0) return reject("missing_key")
+  if (!websocketKey.test(key.trim())) return reject("invalid_key")
+  if (input.headers.get("sec-websocket-version")?.trim() !== "13") return reject("unsupported_version")
+  const origin = input.headers.get("origin")
+  if (allowedOrigins.length > 0 && origin !== null && !allowedOrigins.includes(origin)) {
+    return reject("origin_not_allowed")
+  }
+  return Either.right(true)
+}

@@ -1,0 +1,21 @@
+/** The plain description served at `/`, so a person who opens the Worker's URL learns what it is. */
+import { Array as Arr } from "effect"
+import type { AgentCatalog } from "./AgentCatalog.js"
+
+/** The index text: what the service does and the URL of each declared agent, with accepted spellings. */
+export const indexText = (catalog: AgentCatalog, prefix: string): string => {
+  const agents = catalog.agents.map((agent) => {
+    const spellings = Arr.dedupe([agent.className, ...agent.aliasKeys, agent.urlName.replace(/-/g, "_")])
+    return `  /${prefix}/${agent.urlName}/{instance}   ${agent.className} (also: ${spellings.join(", ")})`
+  })
+  return [
+    "agents-edge-router: routes WebSocket and HTTP clients to Cloudflare Agents.",
+    "",
+    "Agent URLs (WebSocket or HTTP):",
+    ...(agents.length === 0 ? ["  none declared"] : agents),
+    "",
+    "Agent names are case-, hyphen- and underscore-insensitive. Errors are answered as",
+    "application/problem+json when the client accepts JSON, otherwise as text/plain.",
+    ""
+  ].join("\n")
+}

@@ -1,0 +1,42 @@
+/**
+ * The shape of the one `request.completed` line every request ends with (see docs/logging.md). The schema
+ * is the contract with log consumers; a test decodes every emitted line with it.
+ */
+import { Schema } from "effect"
+
+/** `routed`, `index`, the tag of the error that answered, or `Defect`. */
+export const Outcome = Schema.Literal(
+  "routed",
+  "index",
+  "RouteNotFound",
+  "InvalidRoute",
+  "UpgradeRejected",
+  "MissingBinding",
+  "RoutingFailed",
+  "Defect"
+)
+export type Outcome = typeof Outcome.Type
+
+/** One `request.completed` log line. `agent` and `instance` are null when the request never named them. */
+export const RequestCompleted = Schema.Struct({
+  timestamp: Schema.String,
+  level: Schema.Literal("INFO", "WARN", "ERROR"),
+  event: Schema.Literal("request.completed"),
+  requestId: Schema.String,
+  method: Schema.String,
+  path: Schema.String,
+  agent: Schema.NullOr(Schema.String),
+  instance: Schema.NullOr(Schema.String),
+  upgrade: Schema.Boolean,
+  outcome: Outcome,
+  status: Schema.Number,
+  durationMs: Schema.Number,
+  reason: Schema.optional(Schema.String),
+  attempts: Schema.optional(Schema.Number),
+  cause: Schema.optional(Schema.String)
+})
+export type RequestCompleted = typeof RequestCompleted.Type
+
+/** The log level an outcome is reported at: operators are paged by WARN and ERROR only. */
+export const levelOf = (outcome: Outcome): "INFO" | "WARN" | "ERROR" =>
+  outcome === "Defect" ? "ERROR" : outcome === "MissingBinding" || outcome === "RoutingFailed" ? "WARN" : "INFO"

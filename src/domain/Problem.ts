@@ -1,0 +1,125 @@
+/**
+ * The error-to-response table from DESIGN.md, as one exhaustive match: each tagged error has exactly one
+ * answer, so the same error always gets the same status, headers and reason.
+ */
+import { Match } from "effect"
+import type { InvalidRouteRule, RouterError, UpgradeRejectedReason } from "./Errors.js"
+import { MAX_INSTANCE_BYTES } from "./Route.js"
+
+/** An RFC 9457 problem, before rendering. `technical` is shown only when diagnostics are allowed. */
+export interface Problem {
+  readonly status: number
+  readonly type: string
+  readonly title: string
+  readonly detail: string
+  readonly reason: string
+  readonly agent?: string
+  readonly instance?: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly technical: Readonly<Record<string, string>>
+}
+
+/** Seconds a client should wait before retrying a 503. */
+export const RETRY_AFTER_SECONDS = { MissingBinding: 30, RoutingFailed: 2 } as const
+
+const typeUri = (slug: string) => `urn:agents-edge-router:error:${slug}`
+
+const instanceRuleDetail: Record<InvalidRouteRule, string> = {
+  instance_missing: "The URL names an agent but no instance; use /{prefix}/{agent}/{instance}.",
+  instance_empty: "The instance name is empty.",
+  instance_too_long: `The instance name is longer than ${MAX_INSTANCE_BYTES} bytes after percent-decoding.`,
+  instance_control_characters: "The instance name contains control characters.",
+  instance_dot_segment: `The instance name cannot be "." or "..".`,
+  instance_contains_slash: `The instance name cannot contain "/" or "\\", encoded or not.`,
+  malformed_percent_encoding: "The instance name is not valid percent-encoded UTF-8."
+}
+
+const upgradeDetail: Record<UpgradeRejectedReason, readonly [status: number, detail: string]> = {
+  method_not_get: [400, "A WebSocket upgrade must use GET."],
+  missing_key: [400, "The WebSocket upgrade has no Sec-WebSocket-Key header."],
+  invalid_key: [400, "Sec-WebSocket-Key must be the base64 encoding of 16 bytes."],
+  unsupported_version: [426, "Only WebSocket version 13 is supported (Sec-WebSocket-Version: 13)."],
+  connection_not_upgrade: [400, "A WebSocket upgrade needs a Connection header containing \"upgrade\"."],
+  origin_not_allowed: [403, "This Origin is not allowed to open WebSockets to this service."]
+}
+
+const unavailable = (agent: string) =>
+  `The ${agent} is experiencing connection issues. Please try again later.`
+
+/** The answer for a tagged error. `prefix` is the configured URL prefix, used in hints. */
+export const problemFor = (error: RouterError, prefix: string): Problem =>
+  Match.value(error).pipe(
+    Match.tagsExhaustive({
+      RouteNotFound: (e): Problem => ({
+        status: 404,
+        type: typeUri("route-not-found"),
+        title: "Route not found",
+        detail:
+          (e.agent === undefined
+            ? `${e.path} is not an agent URL; agent URLs look like /${prefix}/{agent}/{instance}.`
+            : `No agent answers to "${e.agent}".`) +
+          ` Known agents: ${e.known.length === 0 ? "none" : e.known.join(", ")}.`,
+        reason: e.agent === undefined ? "path_not_found" : "agent_not_found",
+        ...(e.agent === undefined ? {} : { agent: e.agent }),
+        headers: {},
+        technical: {}
+      }),
+      InvalidRoute: (e): Problem => ({
+        status: 400,
+        type: typeUri("invalid-route"),
+        title: "Invalid agent instance name",
+        detail: instanceRuleDetail[e.rule],
+        reason: e.rule,
+        agent: e.agent,
+        headers: {},
+        technical: {}
+      }),
+      UpgradeRejected: (e): Problem => {
+        const [status, detail] = upgradeDetail[e.reason]
+        return {
+          status,
+          type: typeUri("upgrade-rejected"),
+          title: "WebSocket upgrade rejected",
+          detail,
+          reason: e.reason,
+          headers: e.reason === "unsupported_version" ? { "sec-websocket-version": "13" } : {},
+          technical: {}
+        }
+      },
+      MissingBinding: (e): Problem => ({
+        status: 503,
+        type: typeUri("missing-binding"),
+        title: "Agent unavailable",
+        detail: unavailable(e.agent),
+        reason: "missing_binding",
+        agent: e.agent,
+        headers: { "retry-after": String(RETRY_AFTER_SECONDS.MissingBinding) },
+        technical: {
+          binding: e.binding,
+          hint: `env.${e.binding} is not a Durable Object namespace: add a [[durable_objects.bindings]] entry with name = "${e.binding}" and class_name = "${e.agent}" to wrangler.toml, and export ${e.agent} from the Worker.`
+        }
+      }),
+      RoutingFailed: (e): Problem => ({
+        status: 503,
+        type: typeUri("routing-failed"),
+        title: "Agent unavailable",
+        detail: unavailable(e.agent),
+        reason: e.reason,
+        agent: e.agent,
+        instance: e.instance,
+        headers: { "retry-after": String(RETRY_AFTER_SECONDS.RoutingFailed) },
+        technical: { cause: e.cause, attempts: String(e.attempts) }
+      })
+    })
+  )
+
+/** The answer for a defect (a bug of ours): no detail beyond the request id to quote. */
+export const defectProblem: Problem = {
+  status: 500,
+  type: typeUri("internal"),
+  title: "Internal error",
+  detail: "The router failed unexpectedly. Quote the request id when reporting this.",
+  reason: "defect",
+  headers: {},
+  technical: {}
+}

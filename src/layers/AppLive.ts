@@ -1,0 +1,32 @@
+/**
+ * The whole application as one layer: configuration from the Worker's vars, the SDK, the pipeline's
+ * services and the JSON logger. Built once per isolate by src/worker.ts.
+ */
+import { ConfigProvider, Layer } from "effect"
+import { AgentGateway } from "../services/AgentGateway.js"
+import { AgentRegistry } from "../services/AgentRegistry.js"
+import { AgentRouter } from "../services/AgentRouter.js"
+import type { AgentsSdk } from "../services/AgentsSdk.js"
+import { AppConfig } from "../services/AppConfig.js"
+import { Diagnostics } from "../services/Diagnostics.js"
+import { RequestEnricher } from "../services/RequestEnricher.js"
+import { JsonLoggerLive } from "./JsonLogger.js"
+import type { WorkerEnv } from "./WorkerContext.js"
+
+/** A `ConfigProvider` over the string vars of `env` (bindings and other values are not config). */
+export const configProviderFrom = (env: WorkerEnv): ConfigProvider.ConfigProvider =>
+  ConfigProvider.fromMap(
+    new Map(Object.entries(env).flatMap(([key, value]) => (typeof value === "string" ? [[key, value]] : [])))
+  )
+
+/** The router and everything it needs, given the SDK layer and the configuration source. */
+export const appLayer = (
+  sdk: Layer.Layer<AgentsSdk>,
+  config: ConfigProvider.ConfigProvider
+): Layer.Layer<AgentRouter, unknown> => {
+  const settings = AppConfig.Live.pipe(Layer.provide(Layer.setConfigProvider(config)))
+  const services = Layer.mergeAll(AgentRegistry.Live, AgentGateway.Live, Diagnostics.Live, RequestEnricher.Live).pipe(
+    Layer.provide(Layer.merge(settings, sdk))
+  )
+  return AgentRouter.Live.pipe(Layer.provide(Layer.merge(services, settings)), Layer.provideMerge(JsonLoggerLive))
+}

@@ -1,0 +1,32 @@
+/**
+ * Effect's `Logger` writing one JSON object per line to stdout, the format `wrangler dev`,
+ * `wrangler tail --format json` and Workers Logs consumers parse: `timestamp`, `level`, `event` (the log
+ * message), then the log annotations as top-level fields.
+ */
+import { HashMap, Layer, Logger } from "effect"
+
+/** Formats one log record as a single-line JSON object. */
+export const jsonLine = Logger.make(({ annotations, date, logLevel, message }) => {
+  const event = Array.isArray(message) ? message[0] : message
+  const record: Record<string, unknown> = {
+    timestamp: date.toISOString(),
+    level: logLevel.label,
+    event: typeof event === "string" ? event : String(event)
+  }
+  // Annotations live in a HashMap (no order); sorting keeps every line's field order stable.
+  const fields = HashMap.toEntries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  for (const [key, value] of fields) record[key] = value
+  return JSON.stringify(record)
+})
+
+/** Replaces Effect's default logger with the JSON line logger, printing through `console.log`. */
+export const JsonLoggerLive = Logger.replace(Logger.defaultLogger, Logger.withConsoleLog(jsonLine))
+
+/** For tests: collects the JSON lines instead of printing them. */
+export const collectingLogger = (sink: Array<string>): Layer.Layer<never> =>
+  Logger.replace(
+    Logger.defaultLogger,
+    Logger.map(jsonLine, (line) => {
+      sink.push(line)
+    })
+  )

@@ -1,0 +1,111 @@
+/**
+ * Forwards an enriched request to the agent's Durable Object through the SDK's `routeAgentRequest`.
+ * Retryable platform errors are retried with jittered exponential backoff, overloaded ones never; every
+ * attempt is bounded by a timeout. The answer, a 101 with its `webSocket` included, is returned untouched.
+ */
+import { Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
+import type { DeclaredAgent } from "../domain/AgentCatalog.js"
+import { RoutingFailed, type RoutingFailedReason } from "../domain/Errors.js"
+import type { WorkerEnv } from "../layers/WorkerContext.js"
+import { AgentsSdk } from "./AgentsSdk.js"
+import { AppConfig, type RoutingPolicy } from "./AppConfig.js"
+
+/** The agent's answer and how many attempts it took. */
+export interface Forwarded {
+  readonly response: Response
+  readonly attempts: number
+}
+
+/** What to forward: the enriched request, for which agent and instance, with which `env`. */
+export interface ForwardTarget {
+  readonly request: Request
+  readonly agent: DeclaredAgent
+  readonly instance: string
+  readonly env: WorkerEnv
+}
+
+/** Sends requests to agents. */
+export class AgentGateway extends Context.Tag("app/AgentGateway")<
+  AgentGateway,
+  { readonly forward: (target: ForwardTarget) => Effect.Effect<Forwarded, RoutingFailed> }
+>() {
+  /** The gateway over the real SDK, with the configured retry and timeout policy. */
+  static readonly Live = Layer.effect(
+    AgentGateway,
+    Effect.gen(function* () {
+      const sdk = yield* AgentsSdk
+      const config = yield* AppConfig
+      return makeGateway(sdk.routeAgentRequest, config.prefix, config.routing)
+    })
+  )
+}
+
+/** A forward that did not answer in time. */
+class TimedOut {
+  readonly _tag = "TimedOut"
+}
+
+const flag = (error: unknown, name: string): boolean =>
+  typeof error === "object" && error !== null && Reflect.get(error, name) === true
+
+/** The platform marks transient Durable Object errors `retryable`; `overloaded` ones must not be retried. */
+export const isRetryable = (error: unknown): boolean => flag(error, "retryable") && !flag(error, "overloaded")
+
+const reasonOf = (error: unknown): RoutingFailedReason =>
+  error instanceof TimedOut ? "timed_out" : flag(error, "overloaded") ? "overloaded" : "threw"
+
+const describe = (error: unknown, timeoutMs: number): string => {
+  if (error instanceof TimedOut) return `no answer within ${timeoutMs} ms`
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return text.length > 500 ? `${text.slice(0, 500)}...` : text
+}
+
+/** A gateway over a given routing function; `Live` passes the SDK's. */
+export const makeGateway = (
+  route: AgentsSdk["Type"]["routeAgentRequest"],
+  prefix: string,
+  policy: RoutingPolicy
+): AgentGateway["Type"] => {
+  const schedule = Schedule.exponential(Duration.millis(policy.baseDelayMs)).pipe(
+    Schedule.jittered,
+    Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1))
+  )
+  return {
+    forward: ({ agent, env, instance, request }) =>
+      Effect.gen(function* () {
+        const attempts = yield* Ref.make(0)
+        const once = Ref.update(attempts, (n) => n + 1).pipe(
+          Effect.zipRight(
+            Effect.tryPromise({
+              // A clone per attempt: a retried request must still have its body.
+              try: () => route(policy.maxAttempts > 1 ? request.clone() : request, env, { prefix, routingRetry: false }),
+              catch: (error): unknown => error
+            })
+          ),
+          Effect.timeoutFail({ duration: Duration.millis(policy.timeoutMs), onTimeout: () => new TimedOut() })
+        )
+        const response = yield* once.pipe(
+          Effect.retry({ schedule, while: isRetryable }),
+          Effect.catchAll((error) =>
+            Ref.get(attempts).pipe(
+              Effect.flatMap((n) =>
+                Effect.fail(
+                  new RoutingFailed({
+                    agent: agent.className,
+                    instance,
+                    reason: reasonOf(error),
+                    attempts: n,
+                    cause: describe(error, policy.timeoutMs)
+                  })
+                )
+              )
+            )
+          )
+        )
+        if (response === null) {
+          return yield* Effect.dieMessage(`routeAgentRequest did not match the canonical URL ${request.url}`)
+        }
+        return { response, attempts: yield* Ref.get(attempts) }
+      })
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The request pipeline, top to bottom as the data flows:
+ * parse path -> resolve agent -> validate instance -> check handshake -> enrich -> forward,
+ * and on any failure the one answer `problemFor` gives that error. Every request ends in exactly one
+ * `request.completed` log line.
+ */
+import { Cause, Clock, Context, Effect, Exit, Layer, LogLevel } from "effect"
+import { urlNames } from "../domain/AgentCatalog.js"
+import type { RouterError } from "../domain/Errors.js"
+import { checkHandshake, isUpgradeRequest } from "../domain/Handshake.js"
+import { REQUEST_ID_HEADER } from "../domain/Headers.js"
+import { indexText } from "../domain/IndexPage.js"
+import { levelOf, type Outcome } from "../domain/LogEvent.js"
+import { defectProblem, problemFor } from "../domain/Problem.js"
+import { acceptsJson, renderProblem } from "../domain/Render.js"
+import { canonicalPath, parseAgentPath, validateInstance } from "../domain/Route.js"
+import { WorkerContext } from "../layers/WorkerContext.js"
+import { AgentGateway } from "./AgentGateway.js"
+import { AgentRegistry } from "./AgentRegistry.js"
+import { AppConfig } from "./AppConfig.js"
+import { Diagnostics } from "./Diagnostics.js"
+import { RequestEnricher } from "./RequestEnricher.js"
+
+/** What the log line says about a request, filled in as the pipeline learns it. */
+interface Facts {
+  agent: string | null
+  instance: string | null
+  attempts: number | undefined
+}
+
+interface Answered {
+  readonly response: Response
+  readonly outcome: "routed" | "index"
+}
+
+const logLevels = { INFO: LogLevel.Info, WARN: LogLevel.Warning, ERROR: LogLevel.Error } as const
+
+/** Adds the request id to an agent's HTTP answer. A 101 is left untouched: its headers are immutable. */
+const withRequestId = (response: Response, requestId: string): Response => {
+  if (response.status === 101) return response
+  const copy = new Response(response.body, response)
+  copy.headers.set(REQUEST_ID_HEADER, requestId)
+  return copy
+}
+
+/** Handles one request end to end; never fails, never throws. */
+export class AgentRouter extends Context.Tag("app/AgentRouter")<
+  AgentRouter,
+  { readonly handle: (request: Request) => Effect.Effect<Response, never, WorkerContext> }
+>() {
+  static readonly Live = Layer.effect(
+    AgentRouter,
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      const registry = yield* AgentRegistry
+      const enricher = yield* RequestEnricher
+      const gateway = yield* AgentGateway
+      const diagnostics = yield* Diagnostics
+      const known = urlNames(registry.catalog)
+      const index = indexText(registry.catalog, config.prefix)
+
+      const answer = (request: Request, url: URL, requestId: string, facts: Facts) =>
+        Effect.gen(function* (): Effect.fn.Return<Answered, RouterError, WorkerContext> {
+          if (url.pathname === "/" && (request.method === "GET" || request.method === "HEAD")) {
+            const headers = { "content-type": "text/plain; charset=utf-8", [REQUEST_ID_HEADER]: requestId }
+            return { response: new Response(request.method === "HEAD" ? null : index, { headers }), outcome: "index" }
+          }
+          const { env } = yield* WorkerContext
+          const path = yield* parseAgentPath(url.pathname, config.prefix, known)
+          facts.agent = path.agentSegment
+          const agent = yield* registry.resolve(path.agentSegment, url.pathname, env)
+          facts.agent = agent.className
+          const instance = yield* validateInstance(agent.className, path.rawInstance)
+          facts.instance = instance
+          yield* checkHandshake(request, config.allowedOrigins)
+          const target = `${url.origin}${canonicalPath(config.prefix, agent.urlName, instance, path.rest)}${url.search}`
+          const forwarded = yield* gateway.forward({
+            request: enricher.enrich(request, target, requestId),
+            agent,
+            instance,
+            env
+          })
+          facts.attempts = forwarded.attempts
+          return { response: withRequestId(forwarded.response, requestId), outcome: "routed" }
+        })
+
+      const handle = (request: Request) =>
+        Effect.gen(function* () {
+          const started = yield* Clock.currentTimeMillis
+          const requestId = yield* enricher.requestId(request)
+          const url = new URL(request.url)
+          const facts: Facts = { agent: null, instance: null, attempts: undefined }
+          const exit = yield* Effect.exit(answer(request, url, requestId, facts))
+          const render = { requestId, json: acceptsJson(request.headers.get("accept")), diagnostics: diagnostics.allows(request) }
+          const { outcome, response, details } = Exit.match(exit, {
+            onSuccess: (answered: Answered) => ({ ...answered, details: {} }),
+            onFailure: (cause) => failureAnswer(cause, config.prefix, render)
+          })
+          const durationMs = (yield* Clock.currentTimeMillis) - started
+          yield* Effect.logWithLevel(logLevels[levelOf(outcome)], "request.completed").pipe(
+            Effect.annotateLogs({
+              requestId,
+              method: request.method,
+              path: url.pathname,
+              agent: facts.agent,
+              instance: facts.instance,
+              upgrade: isUpgradeRequest(request.headers),
+              outcome,
+              status: response.status,
+              durationMs,
+              ...(facts.attempts === undefined ? {} : { attempts: facts.attempts }),
+              ...details
+            })
+          )
+          return response
+        })
+
+      return { handle }
+    })
+  )
+}
+
+/** The answer and log details for a failed request: a tagged error's table row, or a 500 for a defect. */
+const failureAnswer = (
+  cause: Cause.Cause<RouterError>,
+  prefix: string,
+  render: { readonly requestId: string; readonly json: boolean; readonly diagnostics: boolean }
+): { response: Response; outcome: Outcome; details: Record<string, string | number> } => {
+  const failure = Cause.failureOption(cause)
+  if (failure._tag === "Some") {
+    const error = failure.value
+    const problem = problemFor(error, prefix)
+    const details: Record<string, string | number> = { reason: problem.reason }
+    if (error._tag === "RoutingFailed") {
+      details.attempts = error.attempts
+      details.cause = error.cause
+    }
+    return { response: renderProblem(problem, render), outcome: error._tag, details }
+  }
+  return {
+    response: renderProblem(defectProblem, render),
+    outcome: "Defect",
+    details: { reason: "defect", cause: Cause.pretty(cause) }
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The two pieces of the `agents` SDK the router relies on, as a service: its routing function and its
+ * binding-to-URL-name mapping. The live layer (src/layers/AgentsSdkLive.ts) imports the SDK, which only
+ * loads inside workerd; tests provide the same functions loaded from the SDK's routing module.
+ */
+import { Context } from "effect"
+
+/** `routeAgentRequest` as the router calls it. Resolves to `null` when the path does not match. */
+export type RouteAgentRequest = (
+  request: Request,
+  env: object,
+  options: { readonly prefix: string; readonly routingRetry: false }
+) => Promise<Response | null>
+
+/** The SDK's routing function and URL-name mapping. */
+export class AgentsSdk extends Context.Tag("app/AgentsSdk")<
+  AgentsSdk,
+  {
+    readonly routeAgentRequest: RouteAgentRequest
+    readonly toUrlName: (binding: string) => string
+  }
+>() {}

@@ -1,0 +1,74 @@
+/**
+ * The router's settings, read once per isolate with `Config` from the Worker's vars (wrangler.toml
+ * `[vars]`, `.dev.vars`, or secrets). A malformed value fails start-up with a message naming the var.
+ */
+import { Config, ConfigError, Context, Either, Layer } from "effect"
+import { parseDeclarations, type AgentDeclaration } from "../domain/AgentCatalog.js"
+import { normalizePrefix } from "../domain/Route.js"
+
+/** Retry and timeout policy for forwarding to a Durable Object. */
+export interface RoutingPolicy {
+  readonly maxAttempts: number
+  readonly baseDelayMs: number
+  readonly timeoutMs: number
+}
+
+/** Everything the pipeline reads from configuration. */
+export interface AppSettings {
+  readonly prefix: string
+  readonly agents: ReadonlyArray<AgentDeclaration>
+  readonly allowedOrigins: ReadonlyArray<string>
+  readonly diagnostics: boolean
+  readonly routing: RoutingPolicy
+}
+
+const prefix = Config.string("AGENTS_PREFIX").pipe(
+  Config.withDefault("agents"),
+  Config.map(normalizePrefix),
+  Config.validate({
+    message: "AGENTS_PREFIX must be one or more URL path segments of letters, digits, '-', '_' or '.'",
+    validation: (p) => /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(p)
+  })
+)
+
+const agents = Config.string("AGENTS").pipe(
+  Config.withDefault("CoderAgent"),
+  Config.mapOrFail((spec) =>
+    Either.mapLeft(parseDeclarations(spec), (message) => ConfigError.InvalidData(["AGENTS"], message))
+  )
+)
+
+const allowedOrigins = Config.string("ALLOWED_ORIGINS").pipe(
+  Config.withDefault(""),
+  Config.map((list) =>
+    list
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter((origin) => origin.length > 0)
+  )
+)
+
+const positiveInt = (name: string, fallback: number) =>
+  Config.integer(name).pipe(
+    Config.withDefault(fallback),
+    Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n >= 1 })
+  )
+
+/** The settings as a `Config`, so tests can read them from any `ConfigProvider`. */
+export const appSettings: Config.Config<AppSettings> = Config.all({
+  prefix,
+  agents,
+  allowedOrigins,
+  diagnostics: Config.boolean("DIAGNOSTICS").pipe(Config.withDefault(false)),
+  routing: Config.all({
+    maxAttempts: positiveInt("ROUTING_MAX_ATTEMPTS", 3),
+    baseDelayMs: positiveInt("ROUTING_RETRY_BASE_MS", 100),
+    timeoutMs: positiveInt("ROUTING_TIMEOUT_MS", 15_000)
+  })
+})
+
+/** The router's settings. */
+export class AppConfig extends Context.Tag("app/AppConfig")<AppConfig, AppSettings>() {
+  /** Reads the settings from the current `ConfigProvider`. */
+  static readonly Live = Layer.effect(AppConfig, appSettings)
+}
