@@ -3,7 +3,7 @@
  * `wrangler tail --format json` and Workers Logs consumers parse: `timestamp`, `level`, `event` (the log
  * message), then the log annotations as top-level fields.
  */
-import { HashMap, Layer, Logger } from "effect"
+import { Effect, FiberRef, HashMap, HashSet, Logger } from "effect"
 
 /** Formats one log record as a single-line JSON object. */
 export const jsonLine = Logger.make(({ annotations, date, logLevel, message }) => {
@@ -19,14 +19,20 @@ export const jsonLine = Logger.make(({ annotations, date, logLevel, message }) =
   return JSON.stringify(record)
 })
 
-/** Replaces Effect's default logger with the JSON line logger, printing through `console.log`. */
-export const JsonLoggerLive = Logger.replace(Logger.defaultLogger, Logger.withConsoleLog(jsonLine))
+/** The JSON line logger printing through `console.log`. */
+export const jsonConsoleLogger = Logger.withConsoleLog(jsonLine)
 
-/** For tests: collects the JSON lines instead of printing them. */
-export const collectingLogger = (sink: Array<string>): Layer.Layer<never> =>
-  Logger.replace(
-    Logger.defaultLogger,
-    Logger.map(jsonLine, (line) => {
-      sink.push(line)
-    })
-  )
+/** Replaces Effect's default logger with the JSON line logger. */
+export const JsonLoggerLive = Logger.replace(Logger.defaultLogger, jsonConsoleLogger)
+
+/** For tests: runs `effect` with the JSON lines collected into `sink` instead of printed. */
+export const collectLogs =
+  (sink: Array<string>) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.locallyWith(effect, FiberRef.currentLoggers, () =>
+      HashSet.make(
+        Logger.map(jsonLine, (line) => {
+          sink.push(line)
+        })
+      )
+    )

@@ -131,6 +131,8 @@ const failureAnswer = (
     const error = failure.value
     const problem = problemFor(error, prefix)
     const details: Record<string, string | number> = { reason: problem.reason }
+    // A missing binding fails before the agent is resolved; name it by its class as routed requests are.
+    if (error._tag === "MissingBinding") details.agent = error.agent
     if (error._tag === "RoutingFailed") {
       details.attempts = error.attempts
       details.cause = error.cause

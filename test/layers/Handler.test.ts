@@ -1,0 +1,35 @@
+import { describe, expect, it } from "@effect/vitest"
+import { makeHandler } from "../../src/layers/Handler.js"
+import { fakeNamespace } from "../support/FakeNamespace.js"
+import { AgentsSdkTest } from "../support/Sdk.js"
+import { testCtx } from "../support/TestApp.js"
+
+describe("makeHandler", () => {
+  it("routes through the runtime built once for an env", async () => {
+    const { namespace, deliveries } = fakeNamespace()
+    const env = { CoderAgent: namespace }
+    const handler = makeHandler(AgentsSdkTest, env)
+    const response = await handler(new Request("http://router.test/agents/coderagent/a"), env, testCtx)
+    expect(response.status).toBe(200)
+    expect(deliveries).toHaveLength(1)
+  })
+
+  it("answers 500 with a request id, not a crash, when the configuration cannot start", async () => {
+    const env = { AGENTS: "CoderAgent,coder_agent", CoderAgent: fakeNamespace().namespace }
+    const handler = makeHandler(AgentsSdkTest, env)
+    const response = await handler(
+      new Request("http://router.test/agents/coderagent/a", { headers: { "x-request-id": "abc" } }),
+      env,
+      testCtx
+    )
+    expect(response.status).toBe(500)
+    expect(response.headers.get("x-request-id")).toBe("abc")
+    expect(await response.text()).not.toContain("coder_agent")
+  })
+
+  it("rejects a malformed var with a 500 rather than guessing", async () => {
+    const env = { ROUTING_MAX_ATTEMPTS: "zero" }
+    const response = await makeHandler(AgentsSdkTest, env)(new Request("http://router.test/"), env, testCtx)
+    expect(response.status).toBe(500)
+  })
+})

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either } from "effect"
+import { makeGateway } from "../../src/services/AgentGateway.js"
+import { fakeNamespace, type Behaviour } from "../support/FakeNamespace.js"
+import { routeAgentRequest } from "../support/Sdk.js"
+
+const agent = { className: "CoderAgent", binding: "CoderAgent", urlName: "coder-agent", aliasKeys: ["coderagent"] }
+const policy = { maxAttempts: 3, baseDelayMs: 1, timeoutMs: 200 }
+
+const platformError = (flags: { retryable?: boolean; overloaded?: boolean }) =>
+  Object.assign(new Error("Durable Object reset"), flags)
+
+const forward = (behaviour: Behaviour) => {
+  const { namespace, deliveries } = fakeNamespace(behaviour)
+  const gateway = makeGateway(routeAgentRequest, "agents", policy)
+  const request = new Request("http://router.test/agents/coder-agent/default", { method: "POST", body: "payload" })
+  return gateway
+    .forward({ request, agent, instance: "default", env: { CoderAgent: namespace } })
+    .pipe(Effect.either, Effect.map((result) => ({ result, deliveries })))
+}
+
+describe("AgentGateway", () => {
+  it.live("passes the agent's answer through with one attempt", () =>
+    Effect.gen(function* () {
+      const { result } = yield* forward(async () => new Response("hi", { status: 201 }))
+      expect(Either.map(result, (f) => [f.response.status, f.attempts])).toEqual(Either.right([201, 1]))
+    })
+  )
+
+  it.live("retries a retryable error and answers normally when it clears, body intact", () =>
+    Effect.gen(function* () {
+      const { result, deliveries } = yield* forward(async (request, _instance, attempt) =>
+        attempt === 1 ? Promise.reject(platformError({ retryable: true })) : new Response(await request.text())
+      )
+      expect(Either.isRight(result)).toBe(true)
+      if (Either.isRight(result)) {
+        expect(result.right.attempts).toBe(2)
+        expect(yield* Effect.promise(() => result.right.response.text())).toBe("payload")
+      }
+      expect(deliveries).toHaveLength(2)
+    })
+  )
+
+  it.live("gives up after the configured attempts", () =>
+    Effect.gen(function* () {
+      const { result, deliveries } = yield* forward(() => Promise.reject(platformError({ retryable: true })))
+      expect(Either.getLeft(result).pipe((o) => o._tag === "Some" && [o.value.reason, o.value.attempts])).toEqual(["threw", 3])
+      expect(deliveries).toHaveLength(3)
+    })
+  )
+
+  it.live("never retries an overloaded Durable Object", () =>
+    Effect.gen(function* () {
+      const { result, deliveries } = yield* forward(() =>
+        Promise.reject(platformError({ retryable: true, overloaded: true }))
+      )
+      expect(Either.getLeft(result).pipe((o) => o._tag === "Some" && [o.value.reason, o.value.attempts])).toEqual(["overloaded", 1])
+      expect(deliveries).toHaveLength(1)
+    })
+  )
+
+  it.live("bounds a forward that hangs with the timeout", () =>
+    Effect.gen(function* () {
+      const { result } = yield* forward(() => new Promise<Response>(() => undefined))
+      expect(Either.getLeft(result).pipe((o) => o._tag === "Some" && [o.value.reason, o.value.cause])).toEqual([
+        "timed_out",
+        "no answer within 200 ms"
+      ])
+    })
+  )
+})

@@ -1,0 +1,91 @@
+/**
+ * Properties of the whole pipeline (production layers, real SDK routing, fake Durable Objects) over
+ * generated paths, methods, header sets and environments.
+ */
+import { describe, expect, layer } from "@effect/vitest"
+import { Effect, FastCheck as fc } from "effect"
+import { isInternalHeader } from "../../src/domain/Headers.js"
+import { fakeNamespace } from "../support/FakeNamespace.js"
+import { request, send, testApp, upgradeHeaders } from "../support/TestApp.js"
+
+/** Every status the failure table (plus routed answers and the index) can produce. */
+const tableStatuses = new Set([200, 400, 403, 404, 426, 503])
+
+const printable = fc.stringMatching(/^[\x20-\x7e]{0,24}$/)
+const segment = fc.oneof(
+  fc.constantFrom("default", "", ".", "..", "%", "%2F", "%2e%2E", "%00", "a%0Ab", "caf%C3%A9", "%C3", "a".repeat(1100), "x y", "%E2%82%AC"),
+  fc.stringMatching(/^[A-Za-z0-9%._~-]{0,40}$/),
+  fc.string({ unit: "grapheme", maxLength: 12 }).map(encodeURIComponent)
+)
+const agentSegment = fc.oneof(
+  fc.constantFrom("coderagent", "CoderAgent", "coder-agent", "coder_agent", "CODER_AGENT", "nope", "coder", ""),
+  fc.stringMatching(/^[A-Za-z0-9_-]{1,16}$/)
+)
+const path = fc.oneof(
+  fc.constant("/"),
+  fc.tuple(fc.constantFrom("agents", "Agents", "api", "agents/agents"), agentSegment, fc.option(segment), fc.constantFrom("", "/", "/rest/of/path"))
+    .map(([prefix, agent, instance, rest]) => `/${prefix}/${agent}${instance === null ? "" : `/${instance}${rest}`}`),
+  printable.map((p) => `/${encodeURI(p)}`)
+)
+const headerPool = fc.dictionary(
+  fc.constantFrom(
+    "upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "origin", "accept",
+    "x-agents-lifecycle-props", "x-partykit-room", "x-partykit-namespace", "x-agents-router-internal",
+    "x-request-id", "cf-ray", "authorization", "content-type", "x-custom"
+  ),
+  printable,
+  { maxKeys: 8 }
+)
+const headers = fc.oneof(headerPool, headerPool.map((h) => ({ ...upgradeHeaders(), ...h })), fc.constant(upgradeHeaders()))
+const method = fc.constantFrom("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
+const withBinding = fc.boolean()
+
+const runs = { fastCheck: { numRuns: 2_000 } }
+
+describe("AgentRouter properties", () => {
+  layer(testApp())((it) => {
+    it.effect.prop(
+      "always answers with a status from the table, the same one every time, and never forwards internal headers",
+      [path, method, headers, withBinding],
+      ([p, m, h, bound]) =>
+        Effect.gen(function* () {
+          const { namespace, deliveries } = fakeNamespace()
+          const env = bound ? { CoderAgent: namespace } : {}
+          const make = () => request(p, { method: m, headers: h })
+          const first = yield* send(make(), env)
+          const second = yield* send(make(), env)
+          expect(tableStatuses.has(first.status)).toBe(true)
+          expect(second.status).toBe(first.status)
+          expect(first.headers.get("x-request-id")).toBeTruthy()
+          for (const delivery of deliveries) {
+            expect([...delivery.request.headers.keys()].filter(isInternalHeader)).toEqual([])
+            expect(new URL(delivery.request.url).pathname.startsWith("/agents/coder-agent/")).toBe(true)
+          }
+        }),
+      runs
+    )
+
+    it.effect.prop(
+      "every alias spelling of CoderAgent reaches the CoderAgent binding",
+      [fc.array(fc.constantFrom("upper", "lower", "hyphen", "underscore"), { minLength: 10, maxLength: 10 }), segment],
+      ([ops, instance]) =>
+        Effect.gen(function* () {
+          // The URL parser itself resolves dot segments (also as %2e), so those never name an instance.
+          fc.pre(!/^(\.|%2e){1,2}$/i.test(instance))
+          const spelled = [..."CoderAgent"]
+            .map((ch, i) => {
+              const op = ops[i]
+              return op === "upper" ? ch.toUpperCase() : op === "lower" ? ch.toLowerCase() : op === "hyphen" ? `-${ch}` : `_${ch}`
+            })
+            .join("")
+          const coder = fakeNamespace()
+          const other = fakeNamespace()
+          const response = yield* send(request(`/agents/${spelled}/${instance}`), { CoderAgent: coder.namespace, Other: other.namespace })
+          if (response.status === 200) expect(coder.deliveries).toHaveLength(1)
+          else expect(response.status).toBe(400)
+          expect(other.deliveries).toEqual([])
+        }),
+      runs
+    )
+  })
+})

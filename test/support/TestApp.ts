@@ -1,0 +1,39 @@
+/**
+ * The production application layer (`appLayer`) over the real SDK routing function, with `env` vars as
+ * configuration and fake Durable Object namespaces as bindings; log lines are collected, not printed.
+ */
+import { ConfigProvider, Effect } from "effect"
+import { appLayer } from "../../src/layers/AppLive.js"
+import { collectLogs } from "../../src/layers/JsonLogger.js"
+import { WorkerContext, type WorkerEnv } from "../../src/layers/WorkerContext.js"
+import { AgentRouter } from "../../src/services/AgentRouter.js"
+import { AgentsSdkTest } from "./Sdk.js"
+
+/** An `ExecutionContext` for requests that schedule no background work. */
+export const testCtx: ExecutionContext = {
+  waitUntil: () => undefined,
+  passThroughOnException: () => undefined,
+  props: {}
+}
+
+/** The application with the given vars (strings) as configuration. */
+export const testApp = (vars: Record<string, string> = {}) =>
+  appLayer(AgentsSdkTest, ConfigProvider.fromMap(new Map(Object.entries(vars))))
+
+/** Runs one request through the router with `env`, appending its log lines to `logs`. */
+export const send = (request: Request, env: WorkerEnv, logs: Array<string> = []) =>
+  Effect.flatMap(AgentRouter, (router) => router.handle(request)).pipe(
+    Effect.provideService(WorkerContext, { env, ctx: testCtx }),
+    collectLogs(logs)
+  )
+
+/** A request to the test origin. */
+export const request = (path: string, init?: RequestInit) => new Request(`http://router.test${path}`, init)
+
+/** Headers of a valid WebSocket upgrade (RFC 6455 example key). */
+export const upgradeHeaders = (): Record<string, string> => ({
+  upgrade: "websocket",
+  connection: "Upgrade",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+  "sec-websocket-version": "13"
+})
