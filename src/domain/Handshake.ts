@@ -9,6 +9,11 @@ import { UpgradeRejected } from "./Errors.js"
 export interface HandshakeInput {
   readonly method: string
   readonly headers: Headers
+  /**
+   * Whether the request carries a body stream. workerd presents a POST upgrade to the Worker as GET but
+   * keeps its body, so a body is how a non-GET upgrade shows itself there.
+   */
+  readonly hasBody: boolean
 }
 
 // A valid key is the base64 encoding of exactly 16 bytes: 22 characters, the last with its low bits
@@ -32,7 +37,7 @@ export const checkHandshake = (
 ): Either.Either<boolean, UpgradeRejected> => {
   if (!isUpgradeRequest(input.headers)) return Either.right(false)
   const reject = (reason: UpgradeRejected["reason"]) => Either.left(new UpgradeRejected({ reason }))
-  if (input.method !== "GET") return reject("method_not_get")
+  if (input.method !== "GET" || input.hasBody) return reject("method_not_get")
   if (!hasToken(input.headers.get("connection"), "upgrade")) return reject("connection_not_upgrade")
   const key = input.headers.get("sec-websocket-key")
   if (key === null || key.trim().length === 0) return reject("missing_key")

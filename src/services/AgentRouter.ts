@@ -72,7 +72,10 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           facts.agent = agent.className
           const instance = yield* validateInstance(agent.className, path.rawInstance)
           facts.instance = instance
-          yield* checkHandshake(request, config.allowedOrigins)
+          yield* checkHandshake(
+            { method: request.method, headers: request.headers, hasBody: request.body !== null },
+            config.allowedOrigins
+          )
           const target = `${url.origin}${canonicalPath(config.prefix, agent.urlName, instance, path.rest)}${url.search}`
           const forwarded = yield* gateway.forward({
             request: enricher.enrich(request, target, requestId),

@@ -26,7 +26,8 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
     return new Request(url, {
       method: request.method,
       headers,
-      body: request.body,
+      // workerd presents a non-GET upgrade as GET yet keeps its (empty) body; a GET cannot carry one.
+      body: request.method === "GET" || request.method === "HEAD" ? null : request.body,
       redirect: request.redirect,
       // Node's fetch needs `duplex` for a streamed body; workerd ignores it.
       ...{ duplex: "half" }

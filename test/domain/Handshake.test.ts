@@ -9,8 +9,8 @@ const valid = {
   "sec-websocket-version": "13"
 }
 
-const check = (headers: Record<string, string>, method = "GET", origins: ReadonlyArray<string> = []) =>
-  Either.match(checkHandshake({ method, headers: new Headers(headers) }, origins), {
+const check = (headers: Record<string, string>, method = "GET", origins: ReadonlyArray<string> = [], hasBody = false) =>
+  Either.match(checkHandshake({ method, headers: new Headers(headers), hasBody }, origins), {
     onLeft: (e) => e.reason,
     onRight: (upgrade) => (upgrade ? "upgrade" : "http")
   })
@@ -33,6 +33,8 @@ describe("checkHandshake", () => {
 
   it("refuses a method other than GET", () => {
     expect(check(valid, "POST")).toBe("method_not_get")
+    // How workerd shows a POST upgrade: method rewritten to GET, body kept.
+    expect(check(valid, "GET", [], true)).toBe("method_not_get")
   })
 
   it("refuses a Connection header without upgrade", () => {

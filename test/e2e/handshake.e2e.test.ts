@@ -1,0 +1,93 @@
+/**
+ * Handshake rules and deployment mistakes against the bundled Worker in Miniflare's server, which passes
+ * the client's handshake headers through unchanged (wrangler dev's proxy would re-create them).
+ */
+import { request as httpRequest } from "node:http"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { bundleWorker, startMiniflare, type MiniflareWorker } from "./support/miniflare.js"
+import { connect, opened } from "./support/wsClient.js"
+
+let bundle: string
+let worker: MiniflareWorker
+let unbound: MiniflareWorker
+
+beforeAll(async () => {
+  bundle = bundleWorker()
+  worker = await startMiniflare(bundle)
+  unbound = await startMiniflare(bundle, { withoutBindings: true })
+})
+
+afterAll(async () => {
+  await worker?.stop()
+  await unbound?.stop()
+})
+
+const valid = {
+  upgrade: "websocket",
+  connection: "Upgrade",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+  "sec-websocket-version": "13"
+}
+
+/** Sends a raw handshake and returns the status line's code and headers (101 included). */
+const handshake = (origin: string, path: string, headers: Record<string, string>, method = "GET") =>
+  new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+    const req = httpRequest(`${origin}${path}`, { method, headers })
+    req.on("upgrade", (res, socket) => {
+      socket.destroy()
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: "" })
+    })
+    req.on("response", (res) => {
+      let body = ""
+      res.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")))
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+    })
+    req.on("error", reject)
+    req.end()
+  })
+
+describe("WebSocket handshake rules (RFC 6455) end to end", () => {
+  it("a valid handshake upgrades", async () => {
+    expect((await handshake(worker.origin, "/agents/coderagent/hs", valid)).status).toBe(101)
+  })
+
+  it.each([
+    ["missing key", { "sec-websocket-key": "" }, 400, "missing_key"],
+    ["malformed key", { "sec-websocket-key": "not-a-key" }, 400, "invalid_key"],
+    ["version 8", { "sec-websocket-version": "8" }, 426, "unsupported_version"],
+    ["Connection without upgrade", { connection: "keep-alive" }, 400, "connection_not_upgrade"]
+  ] as const)("%s is refused with its status and reason", async (_name, override, status, reason) => {
+    const headers: Record<string, string> = { ...valid, ...override, accept: "application/json" }
+    for (const [key, value] of Object.entries(headers)) if (value === "") delete headers[key]
+    const answer = await handshake(worker.origin, "/agents/coder-agent/hs", headers)
+    expect(answer.status).toBe(status)
+    expect(JSON.parse(answer.body)).toMatchObject({ reason })
+    if (status === 426) expect(answer.headers["sec-websocket-version"]).toBe("13")
+  })
+
+  it("a POST upgrade is refused, though workerd presents it to the Worker as GET", async () => {
+    const answer = await handshake(worker.origin, "/agents/coder-agent/hs", { ...valid, accept: "application/json" }, "POST")
+    expect(answer.status).toBe(400)
+    expect(JSON.parse(answer.body)).toMatchObject({ reason: "method_not_get" })
+  })
+
+  it("ws clients work against the bundle too", async () => {
+    const socket = opened(await connect(`${worker.origin.replace("http", "ws")}/agents/CoderAgent/bundle`))
+    expect(await socket.next("cf_agent_identity")).toMatchObject({ name: "bundle" })
+    await socket.close()
+  })
+})
+
+describe("a deployment without the CoderAgent binding", () => {
+  it("answers 503 with the connection-issues message and Retry-After, over WebSocket and HTTP", async () => {
+    const refused = await connect(`${unbound.origin.replace("http", "ws")}/agents/coderagent/default`)
+    expect(refused).toMatchObject({ status: 503 })
+    const response = await fetch(`${unbound.origin}/agents/coderagent/default`)
+    expect(response.status).toBe(503)
+    expect(response.headers.get("retry-after")).toBe("30")
+    expect(await response.text()).toContain("The CoderAgent is experiencing connection issues. Please try again later.")
+    const logged = unbound.completed().filter((l) => l["outcome"] === "MissingBinding")
+    expect(logged.length).toBeGreaterThanOrEqual(1)
+    expect(logged[0]).toMatchObject({ level: "WARN", status: 503, agent: "CoderAgent" })
+  })
+})

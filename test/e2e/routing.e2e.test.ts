@@ -1,0 +1,112 @@
+/**
+ * The real Worker in local workerd (`wrangler dev`, as `npm run dev` runs it) with real WebSocket clients:
+ * every spelling users write connects, the SDK's own AgentClient connects, ping/pong round-trips, state
+ * survives a reconnect, HTTP reaches `onRequest`, and failures answer from the table.
+ */
+import { AgentClient } from "agents/client"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import WebSocket from "ws"
+import { connect, opened } from "./support/wsClient.js"
+import { startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
+
+let worker: LocalWorker
+
+beforeAll(async () => {
+  worker = await startWranglerDev()
+})
+
+afterAll(async () => {
+  await worker?.stop()
+})
+
+describe("routing against local workerd", () => {
+  it.each(["coderagent", "CoderAgent", "coder-agent", "coder_agent"])(
+    "/agents/%s/default connects and receives the SDK's identity and state frames",
+    async (spelling) => {
+      const socket = opened(await connect(`${worker.wsOrigin}/agents/${spelling}/default`))
+      const identity = await socket.next("cf_agent_identity")
+      expect(identity).toMatchObject({ name: "default", agent: "coder-agent" })
+      expect(await socket.next("cf_agent_state")).toHaveProperty("state.pings")
+      await socket.close()
+    }
+  )
+
+  it("the SDK's AgentClient connects and becomes ready", async () => {
+    const client = new AgentClient({
+      agent: "CoderAgent",
+      name: "sdk-client",
+      host: worker.origin.replace("http://", ""),
+      protocol: "ws",
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket
+    })
+    try {
+      await client.ready
+      expect(client.identified).toBe(true)
+      expect(client.name).toBe("sdk-client")
+      expect(client.state).toEqual({ pings: 0, lastActivity: null })
+    } finally {
+      client.close()
+    }
+  })
+
+  it("ping round-trips as pong, and unknown frames get an error frame on a connection that stays open", async () => {
+    const socket = opened(await connect(`${worker.wsOrigin}/agents/coder-agent/pinger`))
+    await socket.next("cf_agent_identity")
+    socket.send({ type: "ping" })
+    expect(await socket.next("pong")).toHaveProperty("time")
+    socket.send({ type: "dance" })
+    expect(await socket.next("error")).toMatchObject({ code: "invalid_message" })
+    socket.socket.send("{not json")
+    expect(await socket.next("error")).toMatchObject({ code: "invalid_json" })
+    socket.send({ type: "ping" })
+    expect(await socket.next("pong")).toHaveProperty("time")
+    await socket.close()
+  })
+
+  it("state survives a reconnect", async () => {
+    const url = `${worker.wsOrigin}/agents/coder-agent/stateful`
+    const first = opened(await connect(url))
+    await first.next("cf_agent_identity")
+    first.send({ type: "ping" })
+    first.send({ type: "ping" })
+    await first.next("pong")
+    await first.next("pong")
+    await first.close()
+    const second = opened(await connect(url))
+    const state = await second.next("cf_agent_state")
+    expect(state).toMatchObject({ state: { pings: 2 } })
+    await second.close()
+  })
+
+  it("HTTP to the same paths reaches the agent's onRequest", async () => {
+    for (const spelling of ["coderagent", "CoderAgent", "coder-agent", "coder_agent"]) {
+      const response = await fetch(`${worker.origin}/agents/${spelling}/http-instance`)
+      expect(response.status).toBe(200)
+      expect(response.headers.get("x-request-id")).toBeTruthy()
+      expect(await response.json()).toMatchObject({ agent: "CoderAgent", instance: "http-instance" })
+    }
+  })
+
+  it("an unknown agent gets 404 naming the agents that exist", async () => {
+    const refused = await connect(`${worker.wsOrigin}/agents/nope/default`)
+    expect(refused).toMatchObject({ status: 404 })
+    const response = await fetch(`${worker.origin}/agents/nope/default`, { headers: { accept: "application/json" } })
+    expect(response.status).toBe(404)
+    expect(await response.json()).toMatchObject({ reason: "agent_not_found", detail: expect.stringContaining("coder-agent") })
+  })
+
+  it("a bad instance name gets 400 naming the rule, before any Durable Object is created", async () => {
+    const response = await fetch(`${worker.origin}/agents/coder-agent/a%2Fb`, { headers: { accept: "application/json" } })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ reason: "instance_contains_slash" })
+  })
+
+  it("logs one request.completed line per request", async () => {
+    const before = worker.completed().length
+    await fetch(`${worker.origin}/agents/coder-agent/logged`, { headers: { "x-request-id": "e2e-log-1" } })
+    await new Promise((r) => setTimeout(r, 300))
+    const lines = worker.completed().slice(before).filter((l) => l["requestId"] === "e2e-log-1")
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({ outcome: "routed", status: 200, agent: "CoderAgent", instance: "logged" })
+  })
+})

@@ -1,0 +1,68 @@
+/**
+ * The bundled Worker (`wrangler deploy --dry-run --outdir`, what `npm run deploy` uploads) served by
+ * Miniflare's own server. Unlike `wrangler dev`, whose proxy re-creates WebSocket handshakes, Miniflare
+ * hands the Worker the headers the client sent, so handshake rules can be tested end to end.
+ */
+import { execFileSync } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import type { Readable } from "node:stream"
+import { Log, LogLevel, Miniflare } from "miniflare"
+import { unstable_getMiniflareWorkerOptions } from "wrangler"
+import { eventsIn } from "./wranglerDev.js"
+
+const root = resolve(import.meta.dirname, "../../..")
+
+/** Bundles the Worker as `wrangler deploy` would and returns the output directory. */
+export const bundleWorker = (): string => {
+  const outdir = mkdtempSync(join(tmpdir(), "agents-router-bundle-"))
+  execFileSync(
+    process.execPath,
+    [join(root, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", outdir],
+    { cwd: root, stdio: "pipe", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } }
+  )
+  return outdir
+}
+
+/** A running Miniflare instance of the bundle. */
+export interface MiniflareWorker {
+  readonly origin: string
+  readonly completed: () => Array<Record<string, unknown>>
+  readonly stop: () => Promise<void>
+}
+
+/**
+ * Serves `bundleDir` with the bindings wrangler.toml declares; `withoutBindings` drops the Durable Object
+ * bindings (the classic deployment mistake) and `vars` overrides vars.
+ */
+export const startMiniflare = async (
+  bundleDir: string,
+  options: { readonly withoutBindings?: boolean; readonly vars?: Record<string, string> } = {}
+): Promise<MiniflareWorker> => {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"))
+  const lines: Array<string> = []
+  const mf = new Miniflare({
+    ...workerOptions,
+    bindings: { ...workerOptions.bindings, ...options.vars },
+    ...(options.withoutBindings === true ? { durableObjects: {} } : {}),
+    name: "agents-edge-router",
+    modules: true,
+    scriptPath: join(bundleDir, "worker.js"),
+    modulesRoot: bundleDir,
+    host: "127.0.0.1",
+    port: 0,
+    log: new Log(LogLevel.WARN),
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+      for (const stream of [stdout, stderr]) {
+        stream.on("data", (chunk: Buffer) => lines.push(...chunk.toString("utf8").split("\n")))
+      }
+    }
+  })
+  const url = await mf.ready
+  return {
+    origin: url.origin,
+    completed: () => eventsIn(lines, "request.completed"),
+    stop: () => mf.dispose()
+  }
+}

@@ -1,0 +1,14 @@
+/** Free loopback ports for local workerd, so test runs never collide with `npm run dev` or each other. */
+import { createServer } from "node:net"
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })

@@ -1,0 +1,103 @@
+/**
+ * Starts the Worker exactly as `npm run dev` does (`wrangler dev`, local workerd), on free loopback ports
+ * with its own persistence directory, and collects every line it prints.
+ */
+import { spawn } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { freePort } from "./ports.js"
+
+/** A running local Worker. */
+export interface LocalWorker {
+  readonly origin: string
+  readonly wsOrigin: string
+  readonly persistTo: string
+  /** Every stdout line so far. */
+  readonly lines: Array<string>
+  /** The `request.completed` JSON lines so far, parsed. */
+  readonly completed: () => Array<Record<string, unknown>>
+  readonly stop: () => Promise<void>
+}
+
+const root = resolve(import.meta.dirname, "../../..")
+
+/** Parses the JSON log lines with the given event name. */
+export const eventsIn = (lines: ReadonlyArray<string>, event: string): Array<Record<string, unknown>> =>
+  lines.flatMap((line) => {
+    const start = line.indexOf("{")
+    if (start === -1) return []
+    const parsed: unknown = (() => {
+      try {
+        return JSON.parse(line.slice(start))
+      } catch {
+        return undefined
+      }
+    })()
+    return typeof parsed === "object" && parsed !== null && Reflect.get(parsed, "event") === event
+      ? [parsed as Record<string, unknown>]
+      : []
+  })
+
+/** Starts `wrangler dev` and resolves once it answers `/`. */
+export const startWranglerDev = async (options: { config?: string; persistTo?: string } = {}): Promise<LocalWorker> => {
+  const port = await freePort()
+  const inspectorPort = await freePort()
+  const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "agents-router-e2e-"))
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, "node_modules/wrangler/bin/wrangler.js"),
+      "dev",
+      "--config", options.config ?? join(root, "wrangler.toml"),
+      "--ip", "127.0.0.1",
+      "--port", String(port),
+      "--inspector-port", String(inspectorPort),
+      "--persist-to", persistTo,
+      "--show-interactive-dev-session=false"
+    ],
+    { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } }
+  )
+  const lines: Array<string> = []
+  let partial = ""
+  const collect = (chunk: Buffer) => {
+    const text = partial + chunk.toString("utf8")
+    const parts = text.split("\n")
+    partial = parts.pop() ?? ""
+    lines.push(...parts)
+  }
+  child.stdout.on("data", collect)
+  child.stderr.on("data", collect)
+  const exited = new Promise<void>((done) => child.once("exit", () => done()))
+  const origin = `http://127.0.0.1:${port}`
+  const stop = async () => {
+    if (child.exitCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGTERM")
+      } catch {
+        // Already gone.
+      }
+      const killed = setTimeout(() => child.pid !== undefined && process.kill(-child.pid, "SIGKILL"), 5_000)
+      await exited
+      clearTimeout(killed)
+    }
+  }
+  const deadline = Date.now() + 90_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break
+    const up = await fetch(`${origin}/`).then((r) => r.ok, () => false)
+    if (up) {
+      return {
+        origin,
+        wsOrigin: `ws://127.0.0.1:${port}`,
+        persistTo,
+        lines,
+        completed: () => eventsIn(lines, "request.completed"),
+        stop
+      }
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  await stop()
+  throw new Error(`wrangler dev did not start on ${origin}:\n${lines.slice(-40).join("\n")}`)
+}
