@@ -5,7 +5,7 @@ import type { AgentCatalog } from "./AgentCatalog.js"
 /** The index text: what the service does and the URL of each declared agent, with accepted spellings. */
 export const indexText = (catalog: AgentCatalog, prefix: string): string => {
   const agents = catalog.agents.map((agent) => {
-    const spellings = Arr.dedupe([agent.className, ...agent.aliasKeys, agent.urlName.replace(/-/g, "_")])
+    const spellings = Arr.dedupe([...agent.aliasKeys, agent.urlName.replace(/-/g, "_")])
     return `  /${prefix}/${agent.urlName}/{instance}   ${agent.className} (also: ${spellings.join(", ")})`
   })
   return [

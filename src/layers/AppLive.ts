@@ -2,7 +2,8 @@
  * The whole application as one layer: configuration from the Worker's vars, the SDK, the pipeline's
  * services and the JSON logger. Built once per isolate by src/worker.ts.
  */
-import { ConfigProvider, Layer } from "effect"
+import { ConfigError, ConfigProvider, Layer } from "effect"
+import type { AliasCollision } from "../domain/AgentCatalog.js"
 import { AgentGateway } from "../services/AgentGateway.js"
 import { AgentRegistry } from "../services/AgentRegistry.js"
 import { AgentRouter } from "../services/AgentRouter.js"
@@ -23,7 +24,7 @@ export const configProviderFrom = (env: WorkerEnv): ConfigProvider.ConfigProvide
 export const appLayer = (
   sdk: Layer.Layer<AgentsSdk>,
   config: ConfigProvider.ConfigProvider
-): Layer.Layer<AgentRouter, unknown> => {
+): Layer.Layer<AgentRouter, ConfigError.ConfigError | AliasCollision> => {
   const settings = AppConfig.Live.pipe(Layer.provide(Layer.setConfigProvider(config)))
   const services = Layer.mergeAll(AgentRegistry.Live, AgentGateway.Live, Diagnostics.Live, RequestEnricher.Live).pipe(
     Layer.provide(Layer.merge(settings, sdk))
