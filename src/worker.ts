@@ -2,12 +2,18 @@
  * The Worker entry: the handler built once per isolate, `env` and `ctx` passed per request, and the
  * Durable Object classes re-exported so wrangler can bind them.
  */
-import { handlerCache } from "./layers/Handler.js"
+import { Layer } from "effect"
+import { CoderAgent } from "./agents/CoderAgent.js"
 import { AgentsSdkLive } from "./layers/AgentsSdkLive.js"
+import { buildInfoLive } from "./layers/BuildInfoLive.js"
+import { handlerCache } from "./layers/Handler.js"
 
-export { CoderAgent } from "./agents/CoderAgent.js"
+/** The Durable Object classes this Worker exports (wrangler binds them; /_diagnostics checks them). */
+const agentClasses = { CoderAgent }
 
-const fetch = handlerCache(AgentsSdkLive)
+export { CoderAgent }
+
+const fetch = handlerCache(Layer.merge(AgentsSdkLive, buildInfoLive(agentClasses)))
 
 export default {
   fetch: (request, env, ctx) => fetch(request, env, ctx)

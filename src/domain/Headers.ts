@@ -1,14 +1,17 @@
 /**
  * Headers a client must never be able to set on the request an agent receives: the SDK reads
- * `x-agents-lifecycle-props` as startup props, old partyserver read `x-partykit-*`, and
- * `x-agents-router-*` is reserved for this router.
+ * `x-agents-lifecycle-props` as startup props, old partyserver read `x-partykit-*`,
+ * `x-agents-router-*` is reserved for this router, and `x-diagnostics-token` is a secret meant for it.
  */
 
 /** True for a header name the router strips from client requests before forwarding. */
 export const isInternalHeader = (name: string): boolean => {
   const lower = name.toLowerCase()
   return (
-    lower === "x-agents-lifecycle-props" || lower.startsWith("x-partykit-") || lower.startsWith("x-agents-router-")
+    lower === "x-agents-lifecycle-props" ||
+    lower === "x-diagnostics-token" ||
+    lower.startsWith("x-partykit-") ||
+    lower.startsWith("x-agents-router-")
   )
 }
 

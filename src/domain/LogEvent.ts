@@ -4,10 +4,12 @@
  */
 import { Schema } from "effect"
 
-/** `routed`, `index`, the tag of the error that answered, or `Defect`. */
+/** `routed`, one of the router's own pages, the tag of the error that answered, or `Defect`. */
 export const Outcome = Schema.Literal(
   "routed",
   "index",
+  "health",
+  "diagnostics",
   "RouteNotFound",
   "InvalidRoute",
   "UpgradeRejected",
@@ -40,3 +42,35 @@ export type RequestCompleted = typeof RequestCompleted.Type
 /** The log level an outcome is reported at: operators are paged by WARN and ERROR only. */
 export const levelOf = (outcome: Outcome): "INFO" | "WARN" | "ERROR" =>
   outcome === "Defect" ? "ERROR" : outcome === "MissingBinding" || outcome === "RoutingFailed" ? "WARN" : "INFO"
+
+const agentEventFields = {
+  timestamp: Schema.String,
+  level: Schema.Literal("INFO", "WARN", "ERROR"),
+  requestId: Schema.NullOr(Schema.String),
+  agent: Schema.String,
+  instance: Schema.String,
+  connectionId: Schema.String
+}
+
+/** An agent accepted a WebSocket connection (logged by the agent, with the router's request id). */
+export const AgentConnected = Schema.Struct({ ...agentEventFields, event: Schema.Literal("agent.connected") })
+
+/** A WebSocket connection to an agent closed. `durationMs` is how long it was open. */
+export const AgentClosed = Schema.Struct({
+  ...agentEventFields,
+  event: Schema.Literal("agent.closed"),
+  code: Schema.Number,
+  wasClean: Schema.Boolean,
+  durationMs: Schema.NullOr(Schema.Number)
+})
+
+/** An agent answered a frame it could not accept with an `error` frame (the connection stays open). */
+export const AgentMessageRejected = Schema.Struct({
+  ...agentEventFields,
+  event: Schema.Literal("agent.message_rejected"),
+  code: Schema.String
+})
+
+/** Every line the Worker and its agents write. */
+export const LogLine = Schema.Union(RequestCompleted, AgentConnected, AgentClosed, AgentMessageRejected)
+export type LogLine = typeof LogLine.Type

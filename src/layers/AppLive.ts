@@ -8,6 +8,7 @@ import { AgentGateway } from "../services/AgentGateway.js"
 import { AgentRegistry } from "../services/AgentRegistry.js"
 import { AgentRouter } from "../services/AgentRouter.js"
 import type { AgentsSdk } from "../services/AgentsSdk.js"
+import type { BuildInfo } from "../services/BuildInfo.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { Diagnostics } from "../services/Diagnostics.js"
 import { RequestEnricher } from "../services/RequestEnricher.js"
@@ -20,14 +21,18 @@ export const configProviderFrom = (env: WorkerEnv): ConfigProvider.ConfigProvide
     new Map(Object.entries(env).flatMap(([key, value]) => (typeof value === "string" ? [[key, value]] : [])))
   )
 
-/** The router and everything it needs, given the SDK layer and the configuration source. */
+/** What the platform provides: the SDK's routing and the build facts. */
+export type Platform = AgentsSdk | BuildInfo
+
+/** The router and everything it needs, given the platform layer and the configuration source. */
 export const appLayer = (
-  sdk: Layer.Layer<AgentsSdk>,
+  platform: Layer.Layer<Platform>,
   config: ConfigProvider.ConfigProvider
 ): Layer.Layer<AgentRouter, ConfigError.ConfigError | AliasCollision> => {
-  const settings = AppConfig.Live.pipe(Layer.provide(Layer.setConfigProvider(config)))
-  const services = Layer.mergeAll(AgentRegistry.Live, AgentGateway.Live, Diagnostics.Live, RequestEnricher.Live).pipe(
-    Layer.provide(Layer.merge(settings, sdk))
+  const base = Layer.merge(AppConfig.Live.pipe(Layer.provide(Layer.setConfigProvider(config))), platform)
+  const core = Layer.mergeAll(AgentRegistry.Live, AgentGateway.Live, RequestEnricher.Live).pipe(
+    Layer.provideMerge(base)
   )
-  return AgentRouter.Live.pipe(Layer.provide(Layer.merge(services, settings)), Layer.provideMerge(JsonLoggerLive))
+  const services = Diagnostics.Live.pipe(Layer.provideMerge(core))
+  return AgentRouter.Live.pipe(Layer.provide(services), Layer.provideMerge(JsonLoggerLive))
 }

@@ -8,8 +8,7 @@ import { incomingRequestId } from "../domain/Headers.js"
 import { defectProblem } from "../domain/Problem.js"
 import { acceptsJson, renderProblem } from "../domain/Render.js"
 import { AgentRouter } from "../services/AgentRouter.js"
-import type { AgentsSdk } from "../services/AgentsSdk.js"
-import { appLayer, configProviderFrom } from "./AppLive.js"
+import { appLayer, configProviderFrom, type Platform } from "./AppLive.js"
 import { JsonLoggerLive } from "./JsonLogger.js"
 import { WorkerContext, type WorkerEnv } from "./WorkerContext.js"
 
@@ -43,8 +42,8 @@ const startupFailure = (request: Request, cause: Cause.Cause<unknown>): Effect.E
   }).pipe(Effect.provide(JsonLoggerLive))
 
 /** Builds the handler for one `env`; callers cache it per `env` so the runtime is built once. */
-export const makeHandler = (sdk: Layer.Layer<AgentsSdk>, env: WorkerEnv): FetchHandler => {
-  const runtime = ManagedRuntime.make(appLayer(sdk, configProviderFrom(env)))
+export const makeHandler = (platform: Layer.Layer<Platform>, env: WorkerEnv): FetchHandler => {
+  const runtime = ManagedRuntime.make(appLayer(platform, configProviderFrom(env)))
   return (request, requestEnv, ctx) =>
     runtime
       .runPromiseExit(
@@ -56,12 +55,12 @@ export const makeHandler = (sdk: Layer.Layer<AgentsSdk>, env: WorkerEnv): FetchH
 }
 
 /** Caches one handler per `env` object, as the SDK caches its namespace map. */
-export const handlerCache = (sdk: Layer.Layer<AgentsSdk>): FetchHandler => {
+export const handlerCache = (platform: Layer.Layer<Platform>): FetchHandler => {
   const handlers = new WeakMap<object, FetchHandler>()
   return (request, env, ctx) => {
     let handler = handlers.get(env)
     if (handler === undefined) {
-      handler = makeHandler(sdk, env)
+      handler = makeHandler(platform, env)
       handlers.set(env, handler)
     }
     return handler(request, env, ctx)

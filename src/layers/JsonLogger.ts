@@ -1,9 +1,10 @@
 /**
  * Effect's `Logger` writing one JSON object per line to stdout, the format `wrangler dev`,
  * `wrangler tail --format json` and Workers Logs consumers parse: `timestamp`, `level`, `event` (the log
- * message), then the log annotations as top-level fields.
+ * message), then the log annotations as top-level fields in name order, credentials redacted.
  */
 import { Effect, FiberRef, HashMap, HashSet, Logger } from "effect"
+import { redactSecrets } from "../domain/Redact.js"
 
 /** Formats one log record as a single-line JSON object. */
 export const jsonLine = Logger.make(({ annotations, date, logLevel, message }) => {
@@ -15,7 +16,7 @@ export const jsonLine = Logger.make(({ annotations, date, logLevel, message }) =
   }
   // Annotations live in a HashMap (no order); sorting keeps every line's field order stable.
   const fields = HashMap.toEntries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  for (const [key, value] of fields) record[key] = value
+  for (const [key, value] of fields) record[key] = typeof value === "string" ? redactSecrets(value) : value
   return JSON.stringify(record)
 })
 

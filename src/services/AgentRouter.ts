@@ -30,8 +30,16 @@ interface Facts {
 
 interface Answered {
   readonly response: Response
-  readonly outcome: "routed" | "index"
+  readonly outcome: "routed" | "index" | "health" | "diagnostics"
 }
+
+const readMethods = new Set(["GET", "HEAD"])
+
+/** A JSON answer of the router's own (index, health, diagnostics), never cached. */
+const ownJson = (body: unknown, requestId: string, head: boolean) =>
+  new Response(head ? null : JSON.stringify(body, null, 2), {
+    headers: { "content-type": "application/json", "cache-control": "no-store", [REQUEST_ID_HEADER]: requestId }
+  })
 
 const logLevels = { INFO: LogLevel.Info, WARN: LogLevel.Warning, ERROR: LogLevel.Error } as const
 
@@ -61,11 +69,22 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
 
       const answer = (request: Request, url: URL, requestId: string, facts: Facts) =>
         Effect.gen(function* (): Effect.fn.Return<Answered, RouterError, WorkerContext> {
-          if (url.pathname === "/" && (request.method === "GET" || request.method === "HEAD")) {
-            const headers = { "content-type": "text/plain; charset=utf-8", [REQUEST_ID_HEADER]: requestId }
-            return { response: new Response(request.method === "HEAD" ? null : index, { headers }), outcome: "index" }
-          }
           const { env } = yield* WorkerContext
+          const head = request.method === "HEAD"
+          if (readMethods.has(request.method)) {
+            if (url.pathname === "/") {
+              const headers = { "content-type": "text/plain; charset=utf-8", [REQUEST_ID_HEADER]: requestId }
+              return { response: new Response(head ? null : index, { headers }), outcome: "index" }
+            }
+            if (url.pathname === "/health") {
+              return { response: ownJson(diagnostics.health(env), requestId, head), outcome: "health" }
+            }
+            // Without permission, /_diagnostics is answered exactly like any unknown path.
+            if (url.pathname === "/_diagnostics" && (yield* diagnostics.allows(request))) {
+              const report = yield* diagnostics.report(env, url.origin, url.searchParams.get("probe") === "1")
+              return { response: ownJson(report, requestId, head), outcome: "diagnostics" }
+            }
+          }
           const path = yield* parseAgentPath(url.pathname, config.prefix, known)
           facts.agent = path.agentSegment
           const agent = yield* registry.resolve(path.agentSegment, url.pathname, env)
@@ -94,11 +113,13 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           const url = new URL(request.url)
           const facts: Facts = { agent: null, instance: null, attempts: undefined }
           const exit = yield* Effect.exit(answer(request, url, requestId, facts))
-          const render = { requestId, json: acceptsJson(request.headers.get("accept")), diagnostics: diagnostics.allows(request) }
-          const { outcome, response, details } = Exit.match(exit, {
-            onSuccess: (answered: Answered) => ({ ...answered, details: {} }),
-            onFailure: (cause) => failureAnswer(cause, config.prefix, render)
-          })
+          const { outcome, response, details } = Exit.isSuccess(exit)
+            ? { ...exit.value, details: {} }
+            : failureAnswer(exit.cause, config.prefix, {
+                requestId,
+                json: acceptsJson(request.headers.get("accept")),
+                diagnostics: yield* diagnostics.allows(request)
+              })
           const durationMs = (yield* Clock.currentTimeMillis) - started
           yield* Effect.logWithLevel(logLevels[levelOf(outcome)], "request.completed").pipe(
             Effect.annotateLogs({

@@ -2,7 +2,7 @@
  * The router's settings, read once per isolate with `Config` from the Worker's vars (wrangler.toml
  * `[vars]`, `.dev.vars`, or secrets). A malformed value fails start-up with a message naming the var.
  */
-import { Config, ConfigError, Context, Either, Layer } from "effect"
+import { Config, ConfigError, Context, Either, Layer, Option, Redacted } from "effect"
 import { parseDeclarations, type AgentDeclaration } from "../domain/AgentCatalog.js"
 import { normalizePrefix } from "../domain/Route.js"
 
@@ -19,6 +19,7 @@ export interface AppSettings {
   readonly agents: ReadonlyArray<AgentDeclaration>
   readonly allowedOrigins: ReadonlyArray<string>
   readonly diagnostics: boolean
+  readonly diagnosticsToken: Option.Option<Redacted.Redacted>
   readonly routing: RoutingPolicy
 }
 
@@ -60,6 +61,14 @@ export const appSettings: Config.Config<AppSettings> = Config.all({
   agents,
   allowedOrigins,
   diagnostics: Config.boolean("DIAGNOSTICS").pipe(Config.withDefault(false)),
+  diagnosticsToken: Config.option(
+    Config.redacted("DIAGNOSTICS_TOKEN").pipe(
+      Config.validate({
+        message: "DIAGNOSTICS_TOKEN must be at least 16 characters",
+        validation: (token) => Redacted.value(token).length >= 16
+      })
+    )
+  ),
   routing: Config.all({
     maxAttempts: positiveInt("ROUTING_MAX_ATTEMPTS", 3),
     baseDelayMs: positiveInt("ROUTING_RETRY_BASE_MS", 100),

@@ -1,18 +1,105 @@
 /**
- * Whether a request may see technical details (binding names, causes) in error bodies. Off unless the
- * `DIAGNOSTICS` var enables it, as in local development.
+ * Who may see technical details, and what they see. Diagnostics are allowed for every request when the
+ * `DIAGNOSTICS` var is on (local development), otherwise only for requests whose `x-diagnostics-token`
+ * header matches the `DIAGNOSTICS_TOKEN` secret (compared in constant time, over SHA-256 digests so the
+ * lengths do not leak either).
  */
-import { Context, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Layer, Option, Redacted } from "effect"
+import type { DeclaredAgent } from "../domain/AgentCatalog.js"
+import { timingSafeEqual } from "../domain/ConstantTime.js"
+import { diagnosticsReport, healthBody, type BindingFacts } from "../domain/Status.js"
+import type { WorkerEnv } from "../layers/WorkerContext.js"
+import { AgentGateway } from "./AgentGateway.js"
+import { AgentRegistry, isNamespace } from "./AgentRegistry.js"
 import { AppConfig } from "./AppConfig.js"
+import { BuildInfo } from "./BuildInfo.js"
 
-/** Decides, per request, whether technical details may be shown. */
+/** The header that carries the diagnostics token; stripped before forwarding like other internal headers. */
+export const DIAGNOSTICS_TOKEN_HEADER = "x-diagnostics-token"
+
+/** The instance `?probe=1` sends its HTTP GET to. */
+export const PROBE_INSTANCE = "__diagnostics_probe"
+
+const sha256 = (text: string) =>
+  Effect.promise(() => crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))).pipe(
+    Effect.map((digest) => new Uint8Array(digest))
+  )
+
+/** Decides who sees details and builds the health and diagnostics bodies. */
 export class Diagnostics extends Context.Tag("app/Diagnostics")<
   Diagnostics,
-  { readonly allows: (request: Request) => boolean }
+  {
+    /** Whether this request may see technical details and `/_diagnostics`. */
+    readonly allows: (request: Request) => Effect.Effect<boolean>
+    readonly health: (env: WorkerEnv) => ReturnType<typeof healthBody>
+    /** The report; with `probe`, each agent is called once through the gateway and timed. */
+    readonly report: (env: WorkerEnv, origin: string, probe: boolean) => Effect.Effect<ReturnType<typeof diagnosticsReport>>
+  }
 >() {
-  /** Follows the `DIAGNOSTICS` var. */
   static readonly Live = Layer.effect(
     Diagnostics,
-    Effect.map(AppConfig, (config) => ({ allows: () => config.diagnostics }))
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      const registry = yield* AgentRegistry
+      const gateway = yield* AgentGateway
+      const build = yield* BuildInfo
+      const tokenDigest = yield* Option.match(config.diagnosticsToken, {
+        onNone: () => Effect.succeed(Option.none<Uint8Array>()),
+        onSome: (token) => Effect.map(sha256(Redacted.value(token)), Option.some)
+      })
+
+      const allows = (request: Request): Effect.Effect<boolean> => {
+        if (config.diagnostics) return Effect.succeed(true)
+        const given = request.headers.get(DIAGNOSTICS_TOKEN_HEADER)
+        if (Option.isNone(tokenDigest) || given === null) return Effect.succeed(false)
+        return Effect.map(sha256(given), (digest) => timingSafeEqual(digest, tokenDigest.value))
+      }
+
+      const factsIn = (env: WorkerEnv) => (agent: DeclaredAgent): BindingFacts => ({
+        present: env[agent.binding] !== undefined,
+        hasIdFromName: isNamespace(env[agent.binding]),
+        classExported: build.exportedClasses.includes(agent.className)
+      })
+
+      const probeOne = (env: WorkerEnv, origin: string, agent: DeclaredAgent) =>
+        Effect.gen(function* () {
+          const started = yield* Clock.currentTimeMillis
+          const request = new Request(`${origin}/${config.prefix}/${agent.urlName}/${PROBE_INSTANCE}`)
+          const outcome = yield* Effect.either(gateway.forward({ request, agent, instance: PROBE_INSTANCE, env }))
+          const roundTripMs = (yield* Clock.currentTimeMillis) - started
+          return outcome._tag === "Right"
+            ? { ok: outcome.right.response.ok, status: outcome.right.response.status, roundTripMs }
+            : { ok: false, error: outcome.left.reason, cause: outcome.left.cause, roundTripMs }
+        })
+
+      const report = (env: WorkerEnv, origin: string, probe: boolean) =>
+        Effect.gen(function* () {
+          const facts = factsIn(env)
+          const probes = new Map<string, unknown>()
+          if (probe) {
+            for (const agent of registry.catalog.agents) {
+              probes.set(
+                agent.className,
+                facts(agent).hasIdFromName ? yield* probeOne(env, origin, agent) : { ok: false, error: "missing_binding" }
+              )
+            }
+          }
+          return diagnosticsReport({
+            catalog: registry.catalog,
+            prefix: config.prefix,
+            allowedOrigins: config.allowedOrigins,
+            agentsSdkVersion: build.agentsSdkVersion,
+            compatibilityDate: build.compatibilityDate,
+            facts,
+            probes
+          })
+        })
+
+      return {
+        allows,
+        health: (env) => healthBody(registry.catalog, config.prefix, factsIn(env)),
+        report
+      }
+    })
   )
 }

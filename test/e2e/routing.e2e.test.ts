@@ -4,16 +4,21 @@
  * survives a reconnect, HTTP reaches `onRequest`, and failures answer from the table.
  */
 import { AgentClient } from "agents/client"
+import { Either, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { LogLine } from "../../src/domain/LogEvent.js"
 import WebSocket from "ws"
 import { connect, opened } from "./support/wsClient.js"
-import { startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
+import { eventsIn, startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
 
+const TOKEN = "e2e-diagnostics-token-0123456789"
 let worker: LocalWorker
 
 beforeAll(async () => {
-  worker = await startWranglerDev()
+  worker = await startWranglerDev({ vars: { DIAGNOSTICS_TOKEN: TOKEN } })
 })
+
+const settle = () => new Promise((r) => setTimeout(r, 300))
 
 afterAll(async () => {
   await worker?.stop()
@@ -108,5 +113,43 @@ describe("routing against local workerd", () => {
     const lines = worker.completed().slice(before).filter((l) => l["requestId"] === "e2e-log-1")
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatchObject({ outcome: "routed", status: 200, agent: "CoderAgent", instance: "logged" })
+  })
+
+  it("a WebSocket session can be followed by its request id from router to agent", async () => {
+    const socket = opened(await connect(`${worker.wsOrigin}/agents/coder_agent/followed`, { "x-request-id": "e2e-ws-1" }))
+    await socket.next("cf_agent_identity")
+    socket.send({ type: "nonsense" })
+    await socket.next("error")
+    await socket.close()
+    await settle()
+    const mine = (event: string) => eventsIn(worker.lines, event).filter((l) => l["requestId"] === "e2e-ws-1")
+    expect(mine("request.completed")).toMatchObject([{ upgrade: true, status: 101, outcome: "routed", agent: "CoderAgent" }])
+    expect(mine("agent.connected")).toMatchObject([{ agent: "CoderAgent", instance: "followed", level: "INFO" }])
+    expect(mine("agent.message_rejected")).toMatchObject([{ code: "invalid_message" }])
+    expect(mine("agent.closed")).toMatchObject([{ code: 1000, wasClean: true, durationMs: expect.any(Number) }])
+  })
+
+  it("/health answers without calling the agent; /_diagnostics needs the token", async () => {
+    const health = await fetch(`${worker.origin}/health`)
+    expect(await health.json()).toMatchObject({ status: "ok", agents: [{ agent: "CoderAgent", bindingPresent: true }] })
+    expect((await fetch(`${worker.origin}/_diagnostics`)).status).toBe(404)
+    expect((await fetch(`${worker.origin}/_diagnostics`, { headers: { "x-diagnostics-token": "wrong-token-wrong-token" } })).status).toBe(404)
+    const report = await fetch(`${worker.origin}/_diagnostics?probe=1`, { headers: { "x-diagnostics-token": TOKEN } })
+    expect(report.status).toBe(200)
+    expect(await report.json()).toMatchObject({
+      agentsSdkVersion: "0.32.0",
+      compatibilityDate: "2026-04-26",
+      agents: [{ className: "CoderAgent", hasIdFromName: true, classExported: true, problems: [], probe: { ok: true, status: 200 } }]
+    })
+  })
+
+  it("every JSON line the real process printed decodes with the documented schema", async () => {
+    await settle()
+    const json = worker.lines.filter((line) => line.startsWith("{"))
+    expect(json.length).toBeGreaterThan(20)
+    const decode = Schema.decodeUnknownEither(Schema.parseJson(LogLine))
+    const failures = json.filter((line) => Either.isLeft(decode(line)))
+    expect(failures).toEqual([])
+    expect(json.join("\n")).not.toContain(TOKEN)
   })
 })

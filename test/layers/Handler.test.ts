@@ -1,14 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { makeHandler } from "../../src/layers/Handler.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
-import { AgentsSdkTest } from "../support/Sdk.js"
+import { PlatformTest } from "../support/Sdk.js"
 import { testCtx } from "../support/TestApp.js"
 
 describe("makeHandler", () => {
   it("routes through the runtime built once for an env", async () => {
     const { namespace, deliveries } = fakeNamespace()
     const env = { CoderAgent: namespace }
-    const handler = makeHandler(AgentsSdkTest, env)
+    const handler = makeHandler(PlatformTest, env)
     const response = await handler(new Request("http://router.test/agents/coderagent/a"), env, testCtx)
     expect(response.status).toBe(200)
     expect(deliveries).toHaveLength(1)
@@ -16,7 +16,7 @@ describe("makeHandler", () => {
 
   it("answers 500 with a request id, not a crash, when the configuration cannot start", async () => {
     const env = { AGENTS: "CoderAgent,coder_agent", CoderAgent: fakeNamespace().namespace }
-    const handler = makeHandler(AgentsSdkTest, env)
+    const handler = makeHandler(PlatformTest, env)
     const response = await handler(
       new Request("http://router.test/agents/coderagent/a", { headers: { "x-request-id": "abc" } }),
       env,
@@ -29,7 +29,7 @@ describe("makeHandler", () => {
 
   it("rejects a malformed var with a 500 rather than guessing", async () => {
     const env = { ROUTING_MAX_ATTEMPTS: "zero" }
-    const response = await makeHandler(AgentsSdkTest, env)(new Request("http://router.test/"), env, testCtx)
+    const response = await makeHandler(PlatformTest, env)(new Request("http://router.test/"), env, testCtx)
     expect(response.status).toBe(500)
   })
 })

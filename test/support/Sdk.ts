@@ -6,6 +6,7 @@ import { Layer } from "effect"
 import { routeAgentRequest } from "../../node_modules/agents/dist/agent-routing.js"
 import { camelCaseToKebabCase } from "../../node_modules/agents/dist/utils.js"
 import { AgentsSdk } from "../../src/services/AgentsSdk.js"
+import { BuildInfo } from "../../src/services/BuildInfo.js"
 
 export { camelCaseToKebabCase, routeAgentRequest }
 
@@ -14,3 +15,13 @@ export const AgentsSdkTest = Layer.succeed(AgentsSdk, {
   routeAgentRequest: (request, env, options) => routeAgentRequest(request, env, options),
   toUrlName: camelCaseToKebabCase
 })
+
+/** Build facts as the test bundle would have them. */
+export const BuildInfoTest = Layer.succeed(BuildInfo, {
+  agentsSdkVersion: "0.32.0",
+  compatibilityDate: "2026-04-26",
+  exportedClasses: ["CoderAgent"]
+})
+
+/** The platform layer for Node tests: the real SDK routing plus test build facts. */
+export const PlatformTest = Layer.merge(AgentsSdkTest, BuildInfoTest)

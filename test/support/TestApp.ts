@@ -7,7 +7,7 @@ import { appLayer } from "../../src/layers/AppLive.js"
 import { collectLogs } from "../../src/layers/JsonLogger.js"
 import { WorkerContext, type WorkerEnv } from "../../src/layers/WorkerContext.js"
 import { AgentRouter } from "../../src/services/AgentRouter.js"
-import { AgentsSdkTest } from "./Sdk.js"
+import { PlatformTest } from "./Sdk.js"
 
 /** An `ExecutionContext` for requests that schedule no background work. */
 export const testCtx: ExecutionContext = {
@@ -18,7 +18,7 @@ export const testCtx: ExecutionContext = {
 
 /** The application with the given vars (strings) as configuration. */
 export const testApp = (vars: Record<string, string> = {}) =>
-  appLayer(AgentsSdkTest, ConfigProvider.fromMap(new Map(Object.entries(vars))))
+  appLayer(PlatformTest, ConfigProvider.fromMap(new Map(Object.entries(vars))))
 
 /** Runs one request through the router with `env`, appending its log lines to `logs`. */
 export const send = (request: Request, env: WorkerEnv, logs: Array<string> = []) =>

@@ -40,7 +40,9 @@ export const eventsIn = (lines: ReadonlyArray<string>, event: string): Array<Rec
   })
 
 /** Starts `wrangler dev` and resolves once it answers `/`. */
-export const startWranglerDev = async (options: { config?: string; persistTo?: string } = {}): Promise<LocalWorker> => {
+export const startWranglerDev = async (
+  options: { config?: string; persistTo?: string; vars?: Record<string, string> } = {}
+): Promise<LocalWorker> => {
   const port = await freePort()
   const inspectorPort = await freePort()
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "agents-router-e2e-"))
@@ -54,7 +56,8 @@ export const startWranglerDev = async (options: { config?: string; persistTo?: s
       "--port", String(port),
       "--inspector-port", String(inspectorPort),
       "--persist-to", persistTo,
-      "--show-interactive-dev-session=false"
+      "--show-interactive-dev-session=false",
+      ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`])
     ],
     { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } }
   )
