@@ -27,8 +27,11 @@ export const UpgradeRejectedReason = Schema.Literal(
 )
 export type UpgradeRejectedReason = typeof UpgradeRejectedReason.Type
 
-/** Why forwarding to the Durable Object failed. */
-export const RoutingFailedReason = Schema.Literal("threw", "timed_out", "overloaded")
+/**
+ * Why forwarding to the Durable Object failed: it threw (the platform's error, or the agent's own, which
+ * the SDK turns into a 500 carrying the stack), answered another 5xx, timed out, or was overloaded.
+ */
+export const RoutingFailedReason = Schema.Literal("threw", "error_status", "timed_out", "overloaded")
 export type RoutingFailedReason = typeof RoutingFailedReason.Type
 
 /** The path is outside the prefix, or names no declared agent. `known` lists the URL names that exist. */
@@ -64,5 +67,22 @@ export class RoutingFailed extends Schema.TaggedError<RoutingFailed>()("RoutingF
   cause: Schema.String
 }) {}
 
+/** A CORS preflight from an `Origin` outside the allow-list. */
+export class PreflightRejected extends Schema.TaggedError<PreflightRejected>()("PreflightRejected", {
+  origin: Schema.String
+}) {}
+
+/** The configured access token is missing from the request, or wrong. */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
+  reason: Schema.Literal("missing_credentials", "invalid_credentials")
+}) {}
+
 /** Every failure the pipeline can answer with. */
-export type RouterError = RouteNotFound | InvalidRoute | UpgradeRejected | MissingBinding | RoutingFailed
+export type RouterError =
+  | RouteNotFound
+  | InvalidRoute
+  | UpgradeRejected
+  | PreflightRejected
+  | Unauthorized
+  | MissingBinding
+  | RoutingFailed

@@ -10,9 +10,12 @@ export const Outcome = Schema.Literal(
   "index",
   "health",
   "diagnostics",
+  "preflight",
   "RouteNotFound",
   "InvalidRoute",
   "UpgradeRejected",
+  "PreflightRejected",
+  "Unauthorized",
   "MissingBinding",
   "RoutingFailed",
   "Defect"

@@ -86,6 +86,27 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
           technical: {}
         }
       },
+      PreflightRejected: (): Problem => ({
+        status: 403,
+        type: typeUri("preflight-rejected"),
+        title: "Origin not allowed",
+        detail: "This Origin is not allowed to call this service from a browser.",
+        reason: "origin_not_allowed",
+        headers: { vary: "Origin" },
+        technical: {}
+      }),
+      Unauthorized: (e): Problem => ({
+        status: 401,
+        type: typeUri("unauthorized"),
+        title: "Unauthorized",
+        detail:
+          e.reason === "missing_credentials"
+            ? "This service needs an access token: send Authorization: Bearer <token>, or ?token=<token> where headers cannot be set (browser WebSockets)."
+            : "The access token is not valid.",
+        reason: e.reason,
+        headers: { "www-authenticate": 'Bearer realm="agents"' },
+        technical: {}
+      }),
       MissingBinding: (e): Problem => ({
         status: 503,
         type: typeUri("missing-binding"),

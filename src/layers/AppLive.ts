@@ -10,6 +10,7 @@ import { AgentRouter } from "../services/AgentRouter.js"
 import type { AgentsSdk } from "../services/AgentsSdk.js"
 import type { BuildInfo } from "../services/BuildInfo.js"
 import { AppConfig } from "../services/AppConfig.js"
+import { Authenticator } from "../services/Authenticator.js"
 import { Diagnostics } from "../services/Diagnostics.js"
 import { RequestEnricher } from "../services/RequestEnricher.js"
 import { JsonLoggerLive } from "./JsonLogger.js"
@@ -33,6 +34,6 @@ export const appLayer = (
   const core = Layer.mergeAll(AgentRegistry.Live, AgentGateway.Live, RequestEnricher.Live).pipe(
     Layer.provideMerge(base)
   )
-  const services = Diagnostics.Live.pipe(Layer.provideMerge(core))
+  const services = Layer.merge(Diagnostics.Live, Authenticator.Live).pipe(Layer.provideMerge(core))
   return AgentRouter.Live.pipe(Layer.provide(services), Layer.provideMerge(JsonLoggerLive))
 }

@@ -1,7 +1,9 @@
 /**
  * Forwards an enriched request to the agent's Durable Object through the SDK's `routeAgentRequest`.
- * Retryable platform errors are retried with jittered exponential backoff, overloaded ones never; every
- * attempt is bounded by a timeout. The answer, a 101 with its `webSocket` included, is returned untouched.
+ * Retryable platform errors are retried with jittered exponential backoff (bounded in attempts and total
+ * time), overloaded ones never; every attempt is bounded by a timeout. A 5xx answer from the agent is a
+ * failure too (the SDK answers 500 with the stack when agent code throws), never passed to the client.
+ * Any other answer, a 101 with its `webSocket` included, is returned untouched.
  */
 import { Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
 import type { DeclaredAgent } from "../domain/AgentCatalog.js"
@@ -45,19 +47,48 @@ class TimedOut {
   readonly _tag = "TimedOut"
 }
 
+/** The agent answered with a 5xx; `body` is read so its stack never reaches the client. */
+class ErrorStatus {
+  readonly _tag = "ErrorStatus"
+  constructor(
+    readonly status: number,
+    readonly body: string
+  ) {}
+}
+
+// What the SDK answers when agent code throws during `fetch`: `new Response(err.stack, { status: 500 })`.
+const stackTrace = /^[\w$.]*(?:Error|Exception)\b[^\n]*\n\s+at /
+
+/** Turns an agent's 5xx answer into a failure; anything below 500 is the agent's answer to keep. */
+const checkStatus = (response: Response): Effect.Effect<Response, ErrorStatus> =>
+  response.status < 500
+    ? Effect.succeed(response)
+    : Effect.promise(() => response.text().catch(() => "")).pipe(
+        Effect.flatMap((body) => Effect.fail(new ErrorStatus(response.status, body)))
+      )
+
 const flag = (error: unknown, name: string): boolean =>
   typeof error === "object" && error !== null && Reflect.get(error, name) === true
 
 /** The platform marks transient Durable Object errors `retryable`; `overloaded` ones must not be retried. */
 export const isRetryable = (error: unknown): boolean => flag(error, "retryable") && !flag(error, "overloaded")
 
-const reasonOf = (error: unknown): RoutingFailedReason =>
-  error instanceof TimedOut ? "timed_out" : flag(error, "overloaded") ? "overloaded" : "threw"
+const reasonOf = (error: unknown): RoutingFailedReason => {
+  if (error instanceof TimedOut) return "timed_out"
+  if (error instanceof ErrorStatus) return stackTrace.test(error.body) ? "threw" : "error_status"
+  return flag(error, "overloaded") ? "overloaded" : "threw"
+}
+
+const clip = (text: string) => (text.length > 500 ? `${text.slice(0, 500)}...` : text)
 
 const describe = (error: unknown, timeoutMs: number): string => {
   if (error instanceof TimedOut) return `no answer within ${timeoutMs} ms`
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  return text.length > 500 ? `${text.slice(0, 500)}...` : text
+  if (error instanceof ErrorStatus) {
+    // The first line of a stack is the error itself; the frames are noise in a log line.
+    const firstLine = error.body.split("\n", 1)[0] ?? ""
+    return clip(`agent answered ${error.status}${firstLine.length > 0 ? `: ${firstLine}` : ""}`)
+  }
+  return clip(error instanceof Error ? `${error.name}: ${error.message}` : String(error))
 }
 
 /** A gateway over a given routing function; `Live` passes the SDK's. */
@@ -68,7 +99,8 @@ export const makeGateway = (
 ): AgentGateway["Type"] => {
   const schedule = Schedule.exponential(Duration.millis(policy.baseDelayMs)).pipe(
     Schedule.jittered,
-    Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1))
+    Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1)),
+    Schedule.upTo(Duration.millis(policy.retryBudgetMs))
   )
   return {
     forward: ({ agent, env, instance, request }) =>
@@ -82,6 +114,7 @@ export const makeGateway = (
               catch: (error): unknown => error
             })
           ),
+          Effect.flatMap((response) => (response === null ? Effect.succeed(response) : checkStatus(response))),
           Effect.timeoutFail({ duration: Duration.millis(policy.timeoutMs), onTimeout: () => new TimedOut() })
         )
         const response = yield* once.pipe(

@@ -1,12 +1,14 @@
 /**
- * The request pipeline, top to bottom as the data flows:
- * parse path -> resolve agent -> validate instance -> check handshake -> enrich -> forward,
+ * The request pipeline, top to bottom as the data flows: the router's own pages, else
+ * parse path -> resolve agent -> validate instance -> CORS preflight -> authenticate -> check handshake
+ * -> enrich -> forward,
  * and on any failure the one answer `problemFor` gives that error. Every request ends in exactly one
  * `request.completed` log line.
  */
-import { Cause, Clock, Context, Effect, Exit, Layer, LogLevel } from "effect"
+import { Cause, Clock, Context, Effect, Exit, Layer, LogLevel, Option } from "effect"
 import { urlNames } from "../domain/AgentCatalog.js"
-import type { RouterError } from "../domain/Errors.js"
+import { allowedOrigin, isPreflight, preflightHeaders } from "../domain/Cors.js"
+import { PreflightRejected, type RouterError } from "../domain/Errors.js"
 import { checkHandshake, isUpgradeRequest } from "../domain/Handshake.js"
 import { REQUEST_ID_HEADER } from "../domain/Headers.js"
 import { indexText } from "../domain/IndexPage.js"
@@ -14,10 +16,11 @@ import { levelOf, type Outcome } from "../domain/LogEvent.js"
 import { defectProblem, problemFor } from "../domain/Problem.js"
 import { acceptsJson, renderProblem } from "../domain/Render.js"
 import { canonicalPath, parseAgentPath, validateInstance } from "../domain/Route.js"
-import { WorkerContext } from "../layers/WorkerContext.js"
+import { WorkerContext, type WorkerEnv } from "../layers/WorkerContext.js"
 import { AgentGateway } from "./AgentGateway.js"
 import { AgentRegistry } from "./AgentRegistry.js"
 import { AppConfig } from "./AppConfig.js"
+import { Authenticator, TOKEN_PARAM } from "./Authenticator.js"
 import { Diagnostics } from "./Diagnostics.js"
 import { RequestEnricher } from "./RequestEnricher.js"
 
@@ -30,7 +33,16 @@ interface Facts {
 
 interface Answered {
   readonly response: Response
-  readonly outcome: "routed" | "index" | "health" | "diagnostics"
+  readonly outcome: "routed" | "index" | "health" | "diagnostics" | "preflight"
+}
+
+/** The query string of `url` without `name` (left byte-for-byte alone when `name` is absent). */
+const withoutParam = (url: URL, name: string): string => {
+  if (!url.searchParams.has(name)) return url.search
+  const params = new URLSearchParams(url.search)
+  params.delete(name)
+  const rest = params.toString()
+  return rest.length === 0 ? "" : `?${rest}`
 }
 
 const readMethods = new Set(["GET", "HEAD"])
@@ -64,46 +76,69 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const enricher = yield* RequestEnricher
       const gateway = yield* AgentGateway
       const diagnostics = yield* Diagnostics
+      const authenticator = yield* Authenticator
       const known = urlNames(registry.catalog)
       const index = indexText(registry.catalog, config.prefix)
 
-      const answer = (request: Request, url: URL, requestId: string, facts: Facts) =>
-        Effect.gen(function* (): Effect.fn.Return<Answered, RouterError, WorkerContext> {
-          const { env } = yield* WorkerContext
+      const corsEnabled = config.allowedOrigins.length > 0
+
+      /** The router's own pages: `/`, `/health`, and `/_diagnostics` when allowed. */
+      const ownPage = (request: Request, url: URL, requestId: string, env: WorkerEnv) =>
+        Effect.gen(function* (): Effect.fn.Return<Option.Option<Answered>> {
+          if (!readMethods.has(request.method)) return Option.none()
           const head = request.method === "HEAD"
-          if (readMethods.has(request.method)) {
-            if (url.pathname === "/") {
-              const headers = { "content-type": "text/plain; charset=utf-8", [REQUEST_ID_HEADER]: requestId }
-              return { response: new Response(head ? null : index, { headers }), outcome: "index" }
-            }
-            if (url.pathname === "/health") {
-              return { response: ownJson(diagnostics.health(env), requestId, head), outcome: "health" }
-            }
-            // Without permission, /_diagnostics is answered exactly like any unknown path.
-            if (url.pathname === "/_diagnostics" && (yield* diagnostics.allows(request))) {
-              const report = yield* diagnostics.report(env, url.origin, url.searchParams.get("probe") === "1")
-              return { response: ownJson(report, requestId, head), outcome: "diagnostics" }
-            }
+          if (url.pathname === "/") {
+            const headers = { "content-type": "text/plain; charset=utf-8", [REQUEST_ID_HEADER]: requestId }
+            return Option.some({ response: new Response(head ? null : index, { headers }), outcome: "index" })
           }
+          if (url.pathname === "/health") {
+            return Option.some({ response: ownJson(diagnostics.health(env), requestId, head), outcome: "health" })
+          }
+          // Without permission, /_diagnostics is answered exactly like any unknown path.
+          if (url.pathname === "/_diagnostics" && (yield* diagnostics.allows(request))) {
+            const report = yield* diagnostics.report(env, url.origin, url.searchParams.get("probe") === "1")
+            return Option.some({ response: ownJson(report, requestId, head), outcome: "diagnostics" })
+          }
+          return Option.none()
+        })
+
+      /** An agent request, step by step; each step's failure is a row of the table. */
+      const route = (request: Request, url: URL, requestId: string, env: WorkerEnv, facts: Facts) =>
+        Effect.gen(function* (): Effect.fn.Return<Answered, RouterError> {
           const path = yield* parseAgentPath(url.pathname, config.prefix, known)
           facts.agent = path.agentSegment
           const agent = yield* registry.resolve(path.agentSegment, url.pathname, env)
           facts.agent = agent.className
           const instance = yield* validateInstance(agent.className, path.rawInstance)
           facts.instance = instance
+          if (corsEnabled && isPreflight(request.method, request.headers)) {
+            const origin = allowedOrigin(request.headers, config.allowedOrigins)
+            if (origin === undefined) return yield* new PreflightRejected({ origin: request.headers.get("origin") ?? "" })
+            const headers = { ...preflightHeaders(origin, request.headers.get("access-control-request-headers")), [REQUEST_ID_HEADER]: requestId }
+            return { response: new Response(null, { status: 204, headers }), outcome: "preflight" }
+          }
+          yield* authenticator.check(request, url)
           yield* checkHandshake(
             { method: request.method, headers: request.headers, hasBody: request.body !== null },
             config.allowedOrigins
           )
-          const target = `${url.origin}${canonicalPath(config.prefix, agent.urlName, instance, path.rest)}${url.search}`
+          const search = authenticator.enabled ? withoutParam(url, TOKEN_PARAM) : url.search
+          const target = `${url.origin}${canonicalPath(config.prefix, agent.urlName, instance, path.rest)}${search}`
           const forwarded = yield* gateway.forward({
-            request: enricher.enrich(request, target, requestId),
+            request: enricher.enrich(request, target, requestId, authenticator.enabled),
             agent,
             instance,
             env
           })
           facts.attempts = forwarded.attempts
           return { response: withRequestId(forwarded.response, requestId), outcome: "routed" }
+        })
+
+      const answer = (request: Request, url: URL, requestId: string, facts: Facts) =>
+        Effect.gen(function* (): Effect.fn.Return<Answered, RouterError, WorkerContext> {
+          const { env } = yield* WorkerContext
+          const page = yield* ownPage(request, url, requestId, env)
+          return Option.isSome(page) ? page.value : yield* route(request, url, requestId, env, facts)
         })
 
       const handle = (request: Request) =>
@@ -120,6 +155,11 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
                 json: acceptsJson(request.headers.get("accept")),
                 diagnostics: yield* diagnostics.allows(request)
               })
+          if (corsEnabled && response.status !== 101) {
+            const origin = allowedOrigin(request.headers, config.allowedOrigins)
+            if (origin !== undefined) response.headers.set("access-control-allow-origin", origin)
+            response.headers.append("vary", "Origin")
+          }
           const durationMs = (yield* Clock.currentTimeMillis) - started
           yield* Effect.logWithLevel(logLevels[levelOf(outcome)], "request.completed").pipe(
             Effect.annotateLogs({

@@ -10,6 +10,8 @@ import { normalizePrefix } from "../domain/Route.js"
 export interface RoutingPolicy {
   readonly maxAttempts: number
   readonly baseDelayMs: number
+  /** No retry starts later than this after the first attempt. */
+  readonly retryBudgetMs: number
   readonly timeoutMs: number
 }
 
@@ -20,6 +22,7 @@ export interface AppSettings {
   readonly allowedOrigins: ReadonlyArray<string>
   readonly diagnostics: boolean
   readonly diagnosticsToken: Option.Option<Redacted.Redacted>
+  readonly authToken: Option.Option<Redacted.Redacted>
   readonly routing: RoutingPolicy
 }
 
@@ -55,23 +58,29 @@ const positiveInt = (name: string, fallback: number) =>
     Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n >= 1 })
   )
 
+/** An optional secret; when set, long enough not to be guessed. */
+const secret = (name: string) =>
+  Config.option(
+    Config.redacted(name).pipe(
+      Config.validate({
+        message: `${name} must be at least 16 characters`,
+        validation: (token) => Redacted.value(token).length >= 16
+      })
+    )
+  )
+
 /** The settings as a `Config`, so tests can read them from any `ConfigProvider`. */
 export const appSettings: Config.Config<AppSettings> = Config.all({
   prefix,
   agents,
   allowedOrigins,
   diagnostics: Config.boolean("DIAGNOSTICS").pipe(Config.withDefault(false)),
-  diagnosticsToken: Config.option(
-    Config.redacted("DIAGNOSTICS_TOKEN").pipe(
-      Config.validate({
-        message: "DIAGNOSTICS_TOKEN must be at least 16 characters",
-        validation: (token) => Redacted.value(token).length >= 16
-      })
-    )
-  ),
+  diagnosticsToken: secret("DIAGNOSTICS_TOKEN"),
+  authToken: secret("AUTH_TOKEN"),
   routing: Config.all({
     maxAttempts: positiveInt("ROUTING_MAX_ATTEMPTS", 3),
     baseDelayMs: positiveInt("ROUTING_RETRY_BASE_MS", 100),
+    retryBudgetMs: positiveInt("ROUTING_RETRY_BUDGET_MS", 2_000),
     timeoutMs: positiveInt("ROUTING_TIMEOUT_MS", 15_000)
   })
 })

@@ -4,26 +4,21 @@
  * header matches the `DIAGNOSTICS_TOKEN` secret (compared in constant time, over SHA-256 digests so the
  * lengths do not leak either).
  */
-import { Clock, Context, Effect, Layer, Option, Redacted } from "effect"
+import { Clock, Context, Effect, Layer, Option } from "effect"
 import type { DeclaredAgent } from "../domain/AgentCatalog.js"
-import { timingSafeEqual } from "../domain/ConstantTime.js"
 import { diagnosticsReport, healthBody, type BindingFacts } from "../domain/Status.js"
 import type { WorkerEnv } from "../layers/WorkerContext.js"
 import { AgentGateway } from "./AgentGateway.js"
 import { AgentRegistry, isNamespace } from "./AgentRegistry.js"
 import { AppConfig } from "./AppConfig.js"
 import { BuildInfo } from "./BuildInfo.js"
+import { secretMatcher } from "./Secrets.js"
 
 /** The header that carries the diagnostics token; stripped before forwarding like other internal headers. */
 export const DIAGNOSTICS_TOKEN_HEADER = "x-diagnostics-token"
 
 /** The instance `?probe=1` sends its HTTP GET to. */
 export const PROBE_INSTANCE = "__diagnostics_probe"
-
-const sha256 = (text: string) =>
-  Effect.promise(() => crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))).pipe(
-    Effect.map((digest) => new Uint8Array(digest))
-  )
 
 /** Decides who sees details and builds the health and diagnostics bodies. */
 export class Diagnostics extends Context.Tag("app/Diagnostics")<
@@ -43,16 +38,13 @@ export class Diagnostics extends Context.Tag("app/Diagnostics")<
       const registry = yield* AgentRegistry
       const gateway = yield* AgentGateway
       const build = yield* BuildInfo
-      const tokenDigest = yield* Option.match(config.diagnosticsToken, {
-        onNone: () => Effect.succeed(Option.none<Uint8Array>()),
-        onSome: (token) => Effect.map(sha256(Redacted.value(token)), Option.some)
-      })
+      const matchesToken = yield* Effect.transposeMapOption(config.diagnosticsToken, secretMatcher)
 
       const allows = (request: Request): Effect.Effect<boolean> => {
         if (config.diagnostics) return Effect.succeed(true)
         const given = request.headers.get(DIAGNOSTICS_TOKEN_HEADER)
-        if (Option.isNone(tokenDigest) || given === null) return Effect.succeed(false)
-        return Effect.map(sha256(given), (digest) => timingSafeEqual(digest, tokenDigest.value))
+        if (Option.isNone(matchesToken) || given === null) return Effect.succeed(false)
+        return matchesToken.value(given)
       }
 
       const factsIn = (env: WorkerEnv) => (agent: DeclaredAgent): BindingFacts => ({

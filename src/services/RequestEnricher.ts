@@ -12,16 +12,25 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
   {
     /** The client's well-formed `x-request-id`, else `cf-ray`, else a fresh one. */
     readonly requestId: (request: Request) => Effect.Effect<string>
-    /** A copy of `request` addressed to `url`, internal headers stripped, `x-request-id` set. */
-    readonly enrich: (request: Request, url: string, requestId: string) => Request
+    /**
+     * A copy of `request` addressed to `url`, internal headers stripped, `x-request-id` set; with
+     * `consumedAuthorization`, the `Authorization` header the router checked is removed too.
+     */
+    readonly enrich: (request: Request, url: string, requestId: string, consumedAuthorization: boolean) => Request
   }
 >() {
   /** The copy of the request the agent receives. */
-  static readonly forwardedRequest = (request: Request, url: string, requestId: string): Request => {
+  static readonly forwardedRequest = (
+    request: Request,
+    url: string,
+    requestId: string,
+    consumedAuthorization: boolean
+  ): Request => {
     const headers = new Headers()
     request.headers.forEach((value, name) => {
       if (!isInternalHeader(name)) headers.append(name, value)
     })
+    if (consumedAuthorization) headers.delete("authorization")
     headers.set(REQUEST_ID_HEADER, requestId)
     return new Request(url, {
       method: request.method,

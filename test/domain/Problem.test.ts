@@ -3,8 +3,10 @@ import {
   InvalidRoute,
   InvalidRouteRule,
   MissingBinding,
+  PreflightRejected,
   RouteNotFound,
   RoutingFailed,
+  Unauthorized,
   UpgradeRejected,
   UpgradeRejectedReason,
   type RouterError
@@ -54,6 +56,21 @@ describe("the failure table", () => {
     }
   })
 
+  it("PreflightRejected answers 403 and Unauthorized 401 with a Bearer challenge", () => {
+    expect(rowOf(new PreflightRejected({ origin: "https://evil.example" }))).toEqual({
+      status: 403,
+      reason: "origin_not_allowed",
+      headers: { vary: "Origin" }
+    })
+    for (const reason of ["missing_credentials", "invalid_credentials"] as const) {
+      expect(rowOf(new Unauthorized({ reason }))).toEqual({
+        status: 401,
+        reason,
+        headers: { "www-authenticate": 'Bearer realm="agents"' }
+      })
+    }
+  })
+
   it("MissingBinding answers 503 with Retry-After and the connection-issues message", () => {
     const p = problemFor(new MissingBinding({ agent: "CoderAgent", binding: "CoderAgent" }), "agents")
     expect(p.status).toBe(503)
@@ -63,7 +80,7 @@ describe("the failure table", () => {
   })
 
   it("RoutingFailed answers 503 with Retry-After for every reason", () => {
-    for (const reason of ["threw", "timed_out", "overloaded"] as const) {
+    for (const reason of ["threw", "error_status", "timed_out", "overloaded"] as const) {
       expect(rowOf(routingFailed(reason))).toEqual({ status: 503, reason, headers: { "retry-after": "2" } })
     }
   })

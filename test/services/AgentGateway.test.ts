@@ -5,14 +5,14 @@ import { fakeNamespace, type Behaviour } from "../support/FakeNamespace.js"
 import { routeAgentRequest } from "../support/Sdk.js"
 
 const agent = { className: "CoderAgent", binding: "CoderAgent", urlName: "coder-agent", aliasKeys: ["coderagent"] }
-const policy = { maxAttempts: 3, baseDelayMs: 1, timeoutMs: 200 }
+const policy = { maxAttempts: 3, baseDelayMs: 1, retryBudgetMs: 1_000, timeoutMs: 200 }
 
 const platformError = (flags: { retryable?: boolean; overloaded?: boolean }) =>
   Object.assign(new Error("Durable Object reset"), flags)
 
-const forward = (behaviour: Behaviour) => {
+const forward = (behaviour: Behaviour, overrides: Partial<typeof policy> = {}) => {
   const { namespace, deliveries } = fakeNamespace(behaviour)
-  const gateway = makeGateway(routeAgentRequest, "agents", policy)
+  const gateway = makeGateway(routeAgentRequest, "agents", { ...policy, ...overrides })
   const request = new Request("http://router.test/agents/coder-agent/default", { method: "POST", body: "payload" })
   return gateway
     .forward({ request, agent, instance: "default", env: { CoderAgent: namespace } })
@@ -66,6 +66,50 @@ describe("AgentGateway", () => {
         "timed_out",
         "no answer within 200 ms"
       ])
+    })
+  )
+
+  it.live("stops retrying when the retry budget is spent, whatever the attempt count", () =>
+    Effect.gen(function* () {
+      const { deliveries, result } = yield* forward(() => Promise.reject(platformError({ retryable: true })), {
+        maxAttempts: 10,
+        baseDelayMs: 40,
+        retryBudgetMs: 50
+      })
+      expect(Either.isLeft(result)).toBe(true)
+      expect(deliveries.length).toBeGreaterThanOrEqual(2)
+      expect(deliveries.length).toBeLessThan(10)
+    })
+  )
+
+  it.live("turns the SDK's 500-with-stack (agent code threw) into RoutingFailed 'threw', keeping only the first line", () =>
+    Effect.gen(function* () {
+      const stack = "Error: secret internals\n    at Agent.onRequest (worker.js:1:1)\n    at fetch (worker.js:2:2)"
+      const { deliveries, result } = yield* forward(async () => new Response(stack, { status: 500 }))
+      expect(Either.getLeft(result).pipe((o) => o._tag === "Some" && [o.value.reason, o.value.cause, o.value.attempts])).toEqual([
+        "threw",
+        "agent answered 500: Error: secret internals",
+        1
+      ])
+      expect(deliveries).toHaveLength(1)
+    })
+  )
+
+  it.live("turns any other 5xx answer into RoutingFailed 'error_status', not retried", () =>
+    Effect.gen(function* () {
+      const { deliveries, result } = yield* forward(async () => new Response("down for maintenance", { status: 503 }))
+      expect(Either.getLeft(result).pipe((o) => o._tag === "Some" && [o.value.reason, o.value.cause])).toEqual([
+        "error_status",
+        "agent answered 503: down for maintenance"
+      ])
+      expect(deliveries).toHaveLength(1)
+    })
+  )
+
+  it.live("passes 4xx answers through: they are the agent's to give", () =>
+    Effect.gen(function* () {
+      const { result } = yield* forward(async () => new Response("nope", { status: 405 }))
+      expect(Either.map(result, (f) => f.response.status)).toEqual(Either.right(405))
     })
   )
 })

@@ -8,8 +8,16 @@ import { isInternalHeader } from "../../src/domain/Headers.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
 import { request, send, testApp, upgradeHeaders } from "../support/TestApp.js"
 
-/** Every status the failure table (plus routed answers and the index) can produce. */
-const tableStatuses = new Set([200, 400, 403, 404, 426, 503])
+/** Every status the failure table (plus routed answers, pages and preflights) can produce. */
+const tableStatuses = new Set([200, 204, 400, 401, 403, 404, 426, 503])
+
+/** How the fake agent behaves: answers, throws, or answers the SDK's 500-with-stack. */
+const behaviours = {
+  echo: undefined,
+  throws: () => Promise.reject(new Error("internal detail\n    at secretFunction (agent.js:1:1)")),
+  stack500: () => Promise.resolve(new Response("Error: internal detail\n    at secretFunction (agent.js:1:1)", { status: 500 }))
+} as const
+const behaviour = fc.constantFrom(...(Object.keys(behaviours) as Array<keyof typeof behaviours>))
 
 const printable = fc.stringMatching(/^[\x20-\x7e]{0,24}$/)
 const segment = fc.oneof(
@@ -31,7 +39,8 @@ const headerPool = fc.dictionary(
   fc.constantFrom(
     "upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "origin", "accept",
     "x-agents-lifecycle-props", "x-partykit-room", "x-partykit-namespace", "x-agents-router-internal",
-    "x-request-id", "cf-ray", "authorization", "content-type", "x-custom"
+    "x-request-id", "cf-ray", "authorization", "content-type", "x-custom", "x-diagnostics-token",
+    "access-control-request-method"
   ),
   printable,
   { maxKeys: 8 }
@@ -41,28 +50,37 @@ const method = fc.constantFrom("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"
 const withBinding = fc.boolean()
 
 const runs = { fastCheck: { numRuns: 2_000 } }
+// Each run sends its request twice (determinism), so 5,000 runs drive 10,000 requests through the pipeline.
+const fuzzRuns = { fastCheck: { numRuns: 5_000 } }
+
+/** One generated request, judged: status from the table, deterministic, nothing internal leaks either way. */
+const judge = (p: string, m: string, h: Record<string, string>, bound: boolean, b: keyof typeof behaviours) =>
+  Effect.gen(function* () {
+    const { namespace, deliveries } = fakeNamespace(behaviours[b])
+    const env = bound ? { CoderAgent: namespace } : {}
+    const make = () => request(p, { method: m, headers: h })
+    const first = yield* send(make(), env)
+    const second = yield* send(make(), env)
+    expect(tableStatuses.has(first.status)).toBe(true)
+    expect(second.status).toBe(first.status)
+    expect(first.headers.get("x-request-id")).toBeTruthy()
+    if (first.status !== 200) {
+      const body = yield* Effect.promise(() => first.text())
+      expect(body).not.toMatch(/\n\s+at |secretFunction|internal detail/)
+    }
+    for (const delivery of deliveries) {
+      expect([...delivery.request.headers.keys()].filter(isInternalHeader)).toEqual([])
+      expect(new URL(delivery.request.url).pathname.startsWith("/agents/coder-agent/")).toBe(true)
+    }
+  })
 
 describe("AgentRouter properties", () => {
   layer(testApp())((it) => {
     it.effect.prop(
-      "always answers with a status from the table, the same one every time, and never forwards internal headers",
-      [path, method, headers, withBinding],
-      ([p, m, h, bound]) =>
-        Effect.gen(function* () {
-          const { namespace, deliveries } = fakeNamespace()
-          const env = bound ? { CoderAgent: namespace } : {}
-          const make = () => request(p, { method: m, headers: h })
-          const first = yield* send(make(), env)
-          const second = yield* send(make(), env)
-          expect(tableStatuses.has(first.status)).toBe(true)
-          expect(second.status).toBe(first.status)
-          expect(first.headers.get("x-request-id")).toBeTruthy()
-          for (const delivery of deliveries) {
-            expect([...delivery.request.headers.keys()].filter(isInternalHeader)).toEqual([])
-            expect(new URL(delivery.request.url).pathname.startsWith("/agents/coder-agent/")).toBe(true)
-          }
-        }),
-      runs
+      "fuzz: 10,000 requests answer from the table, deterministically, leaking no internal header or stack",
+      [path, method, headers, withBinding, behaviour],
+      ([p, m, h, bound, b]) => judge(p, m, h, bound, b),
+      fuzzRuns
     )
 
     it.effect.prop(
@@ -85,6 +103,15 @@ describe("AgentRouter properties", () => {
           else expect(response.status).toBe(400)
           expect(other.deliveries).toEqual([])
         }),
+      runs
+    )
+  })
+
+  layer(testApp({ ALLOWED_ORIGINS: "https://app.example", AUTH_TOKEN: "a-shared-secret-of-some-length" }))((it) => {
+    it.effect.prop(
+      "with an origin allow-list and an access token, the same holds",
+      [path, method, headers, withBinding, behaviour],
+      ([p, m, h, bound, b]) => judge(p, m, h, bound, b),
       runs
     )
   })

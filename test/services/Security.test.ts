@@ -1,0 +1,117 @@
+import { describe, expect, it, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { fakeNamespace } from "../support/FakeNamespace.js"
+import { request, send, testApp, upgradeHeaders } from "../support/TestApp.js"
+
+const TOKEN = "a-shared-secret-of-some-length"
+const ALLOWED = "https://app.example"
+
+describe("CORS preflight from the origin allow-list", () => {
+  layer(testApp({ ALLOWED_ORIGINS: `${ALLOWED}, https://other.example` }))((it) => {
+    it.effect("answers an allowed preflight itself, without touching the agent", () =>
+      Effect.gen(function* () {
+        const { namespace, deliveries } = fakeNamespace()
+        const response = yield* send(
+          request("/agents/coder-agent/x", {
+            method: "OPTIONS",
+            headers: { origin: ALLOWED, "access-control-request-method": "POST", "access-control-request-headers": "content-type" }
+          }),
+          { CoderAgent: namespace }
+        )
+        expect(response.status).toBe(204)
+        expect(response.headers.get("access-control-allow-origin")).toBe(ALLOWED)
+        expect(response.headers.get("access-control-allow-headers")).toBe("content-type")
+        expect(response.headers.get("vary")).toContain("Origin")
+        expect(deliveries).toEqual([])
+      })
+    )
+
+    it.effect("refuses a preflight from another origin with 403", () =>
+      Effect.gen(function* () {
+        const { namespace, deliveries } = fakeNamespace()
+        const response = yield* send(
+          request("/agents/coder-agent/x", {
+            method: "OPTIONS",
+            headers: { origin: "https://evil.example", "access-control-request-method": "POST" }
+          }),
+          { CoderAgent: namespace }
+        )
+        expect(response.status).toBe(403)
+        expect(response.headers.get("access-control-allow-origin")).toBeNull()
+        expect(deliveries).toEqual([])
+      })
+    )
+
+    it.effect("names allowed origins on agent answers, and no one else", () =>
+      Effect.gen(function* () {
+        const { namespace } = fakeNamespace()
+        const allowed = yield* send(request("/agents/coder-agent/x", { headers: { origin: ALLOWED } }), { CoderAgent: namespace })
+        expect(allowed.headers.get("access-control-allow-origin")).toBe(ALLOWED)
+        const other = yield* send(request("/agents/coder-agent/x", { headers: { origin: "https://evil.example" } }), { CoderAgent: namespace })
+        expect(other.headers.get("access-control-allow-origin")).toBeNull()
+      })
+    )
+
+    it.effect("refuses a WebSocket from another origin (cross-site WebSocket hijacking) before any agent is touched", () =>
+      Effect.gen(function* () {
+        const { namespace, deliveries } = fakeNamespace()
+        const response = yield* send(
+          request("/agents/coder-agent/x", { headers: { ...upgradeHeaders(), origin: "https://evil.example" } }),
+          { CoderAgent: namespace }
+        )
+        expect(response.status).toBe(403)
+        expect(deliveries).toEqual([])
+      })
+    )
+  })
+
+  layer(testApp())((it) => {
+    it.effect("without an allow-list, preflights reach the agent, as with the bare SDK", () =>
+      Effect.gen(function* () {
+        const { namespace, deliveries } = fakeNamespace()
+        yield* send(
+          request("/agents/coder-agent/x", { method: "OPTIONS", headers: { origin: ALLOWED, "access-control-request-method": "POST" } }),
+          { CoderAgent: namespace }
+        )
+        expect(deliveries.map((d) => d.request.method)).toEqual(["OPTIONS"])
+      })
+    )
+  })
+})
+
+describe("the optional access token", () => {
+  layer(testApp({ AUTH_TOKEN: TOKEN }))((it) => {
+    it.effect("refuses a missing or wrong token with 401 and touches no agent", () =>
+      Effect.gen(function* () {
+        const { namespace, deliveries } = fakeNamespace()
+        const env = { CoderAgent: namespace }
+        const missing = yield* send(request("/agents/coder-agent/x", { headers: { accept: "application/json" } }), env)
+        expect(missing.status).toBe(401)
+        expect(missing.headers.get("www-authenticate")).toBe('Bearer realm="agents"')
+        expect(yield* Effect.promise(() => missing.json())).toMatchObject({ reason: "missing_credentials" })
+        const wrong = yield* send(request("/agents/coder-agent/x", { headers: { authorization: `Bearer ${TOKEN}x` } }), env)
+        expect(wrong.status).toBe(401)
+        const wrongQuery = yield* send(request(`/agents/coder-agent/x?token=nope`, { headers: upgradeHeaders() }), env)
+        expect(wrongQuery.status).toBe(401)
+        expect(deliveries).toEqual([])
+      })
+    )
+
+    it.effect("accepts the token as a bearer header or a query parameter and forwards neither", () =>
+      Effect.gen(function* () {
+        const { namespace, deliveries } = fakeNamespace()
+        const env = { CoderAgent: namespace }
+        expect((yield* send(request("/agents/coder-agent/x?_pk=1", { headers: { authorization: `Bearer ${TOKEN}` } }), env)).status).toBe(200)
+        expect((yield* send(request(`/agents/coder-agent/x?_pk=2&token=${TOKEN}`), env)).status).toBe(200)
+        expect(deliveries.map((d) => new URL(d.request.url).search)).toEqual(["?_pk=1", "?_pk=2"])
+        expect(deliveries.map((d) => d.request.headers.get("authorization"))).toEqual([null, null])
+      })
+    )
+
+    it.effect("leaves the router's own pages open", () =>
+      Effect.gen(function* () {
+        expect((yield* send(request("/health"), {})).status).toBe(200)
+      })
+    )
+  })
+})
