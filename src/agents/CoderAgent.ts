@@ -1,61 +1,30 @@
 /**
  * The coding-session agent. Answers `{"type":"ping"}` with `{"type":"pong"}` (counting pings in its synced
  * state), answers HTTP GET with a JSON summary of the instance, and answers any frame it does not
- * understand with an `error` frame while keeping the connection open. Logs its connections.
+ * understand with an `error` frame while keeping the connection open.
  */
-import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents"
+import type { Connection, WSMessage } from "agents"
 import { Either } from "effect"
-import {
-  binaryFrameRejected,
-  initialCoderState,
-  parseClientFrame,
-  type CoderState,
-  type ServerFrame
-} from "../domain/CoderProtocol.js"
-import { connectionFacts, elapsedSince, logAgentEvent, type ConnectionFacts } from "./AgentLog.js"
+import { binaryFrameRejected, initialCoderState, parseClientFrame, type CoderState, type ServerFrame } from "../domain/CoderProtocol.js"
+import { ObservedAgent } from "./ObservedAgent.js"
 
 const json = (body: unknown, init?: ResponseInit) =>
   new Response(JSON.stringify(body), { ...init, headers: { "content-type": "application/json", ...init?.headers } })
 
-const factsOf = (connection: Connection<ConnectionFacts>): ConnectionFacts | null => connection.state ?? null
-
 /** The CoderAgent Durable Object. */
-export class CoderAgent extends Agent<Record<string, unknown>, CoderState> {
+export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderState> {
   override initialState: CoderState = initialCoderState
 
-  private fields(connection: Connection<ConnectionFacts>) {
-    return {
-      requestId: factsOf(connection)?.requestId ?? null,
-      agent: "CoderAgent",
-      instance: this.name,
-      connectionId: connection.id
-    }
+  protected override get agentName() {
+    return "CoderAgent"
   }
 
-  private send(connection: Connection<ConnectionFacts>, frame: ServerFrame) {
-    if (frame.type === "error") {
-      logAgentEvent("INFO", "agent.message_rejected", { ...this.fields(connection), code: frame.code })
-    }
+  private send(connection: Connection, frame: ServerFrame) {
+    if (frame.type === "error") return this.reject(connection, frame)
     connection.send(JSON.stringify(frame))
   }
 
-  override onConnect(connection: Connection<ConnectionFacts>, context: ConnectionContext): void {
-    connection.setState(connectionFacts(context.request))
-    logAgentEvent("INFO", "agent.connected", this.fields(connection))
-  }
-
-  override onClose(connection: Connection<ConnectionFacts>, code: number, _reason: string, wasClean: boolean): void {
-    const facts = factsOf(connection)
-    // 1011 is the server failing the connection: worth an operator's look.
-    logAgentEvent(code === 1011 ? "WARN" : "INFO", "agent.closed", {
-      ...this.fields(connection),
-      code,
-      wasClean,
-      durationMs: facts === null ? null : elapsedSince(facts.connectedAt)
-    })
-  }
-
-  override onMessage(connection: Connection<ConnectionFacts>, message: WSMessage): void {
+  override onMessage(connection: Connection, message: WSMessage): void {
     if (typeof message !== "string") return this.send(connection, binaryFrameRejected)
     const frame = parseClientFrame(message)
     if (Either.isLeft(frame)) return this.send(connection, frame.left)

@@ -55,7 +55,12 @@ export const startMiniflare = async (
     log: new Log(LogLevel.WARN),
     handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
       for (const stream of [stdout, stderr]) {
-        stream.on("data", (chunk: Buffer) => lines.push(...chunk.toString("utf8").split("\n")))
+        let partial = ""
+        stream.on("data", (chunk: Buffer) => {
+          const parts = (partial + chunk.toString("utf8")).split("\n")
+          partial = parts.pop() ?? ""
+          lines.push(...parts)
+        })
       }
     }
   })

@@ -62,15 +62,17 @@ export const startWranglerDev = async (
     { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } }
   )
   const lines: Array<string> = []
-  let partial = ""
-  const collect = (chunk: Buffer) => {
-    const text = partial + chunk.toString("utf8")
-    const parts = text.split("\n")
-    partial = parts.pop() ?? ""
-    lines.push(...parts)
+  // One buffer per stream: stdout and stderr chunks interleave, and a shared buffer would splice lines.
+  const collector = () => {
+    let partial = ""
+    return (chunk: Buffer) => {
+      const parts = (partial + chunk.toString("utf8")).split("\n")
+      partial = parts.pop() ?? ""
+      lines.push(...parts)
+    }
   }
-  child.stdout.on("data", collect)
-  child.stderr.on("data", collect)
+  child.stdout.on("data", collector())
+  child.stderr.on("data", collector())
   const exited = new Promise<void>((done) => child.once("exit", () => done()))
   const origin = `http://127.0.0.1:${port}`
   const stop = async () => {
