@@ -32,6 +32,4 @@ export const logAgentEvent = (
   event: AgentEvent,
   fields: Readonly<Record<string, string | number | boolean | null>>
 ): void =>
-  runtime.runSync(
-    Effect.logWithLevel(level === "WARN" ? LogLevel.Warning : LogLevel.Info, event).pipe(Effect.annotateLogs(fields))
-  )
+  runtime.runSync(Effect.logWithLevel(level === "WARN" ? LogLevel.Warning : LogLevel.Info, { event, ...fields }))

@@ -19,8 +19,8 @@ export type FetchHandler = (request: Request, env: WorkerEnv, ctx: ExecutionCont
 const startupFailure = (request: Request, cause: Cause.Cause<unknown>): Effect.Effect<Response> =>
   Effect.gen(function* () {
     const requestId = incomingRequestId(request.headers) ?? crypto.randomUUID()
-    yield* Effect.logError("request.completed").pipe(
-      Effect.annotateLogs({
+    yield* Effect.logError({
+        event: "request.completed",
         requestId,
         method: request.method,
         path: new URL(request.url).pathname,
@@ -33,7 +33,6 @@ const startupFailure = (request: Request, cause: Cause.Cause<unknown>): Effect.E
         reason: "startup_failed",
         cause: Cause.pretty(cause)
       })
-    )
     return renderProblem(defectProblem, {
       requestId,
       json: acceptsJson(request.headers.get("accept")),

@@ -1,21 +1,29 @@
 /**
  * Effect's `Logger` writing one JSON object per line to stdout, the format `wrangler dev`,
- * `wrangler tail --format json` and Workers Logs consumers parse: `timestamp`, `level`, `event` (the log
- * message), then the log annotations as top-level fields in name order, credentials redacted.
+ * `wrangler tail --format json` and Workers Logs consumers parse: `timestamp`, `level`, `event`, then the
+ * event's fields in name order, credentials redacted. An event is logged as one object,
+ * `Effect.log({ event, ...fields })` (one allocation, where `annotateLogs` costs a HashMap update per
+ * field); a plain string message becomes `event`, and log annotations are added as fields too.
  */
 import { Effect, FiberRef, HashMap, HashSet, Logger } from "effect"
 import { redactSecrets } from "../domain/Redact.js"
 
+/** A log event: its name and its fields. */
+export interface LogEvent {
+  readonly event: string
+  readonly [field: string]: unknown
+}
+
+const byName = ([a]: readonly [string, unknown], [b]: readonly [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0)
+
 /** Formats one log record as a single-line JSON object. */
 export const jsonLine = Logger.make(({ annotations, date, logLevel, message }) => {
-  const event = Array.isArray(message) ? message[0] : message
-  const record: Record<string, unknown> = {
-    timestamp: date.toISOString(),
-    level: logLevel.label,
-    event: typeof event === "string" ? event : String(event)
-  }
-  // Annotations live in a HashMap (no order); sorting keeps every line's field order stable.
-  const fields = HashMap.toEntries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  const first: unknown = Array.isArray(message) ? message[0] : message
+  const fields: Array<readonly [string, unknown]> =
+    typeof first === "object" && first !== null ? Object.entries(first) : [["event", String(first)]]
+  if (HashMap.size(annotations) > 0) fields.push(...HashMap.toEntries(annotations))
+  fields.sort(byName)
+  const record: Record<string, unknown> = { timestamp: date.toISOString(), level: logLevel.label, event: undefined }
   for (const [key, value] of fields) record[key] = typeof value === "string" ? redactSecrets(value) : value
   return JSON.stringify(record)
 })

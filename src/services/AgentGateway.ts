@@ -5,7 +5,7 @@
  * failure too (the SDK answers 500 with the stack when agent code throws), never passed to the client.
  * Any other answer, a 101 with its `webSocket` included, is returned untouched.
  */
-import { Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
+import { Context, Duration, Effect, Layer, Random, Schedule } from "effect"
 import type { DeclaredAgent } from "../domain/AgentCatalog.js"
 import { RoutingFailed, type RoutingFailedReason } from "../domain/Errors.js"
 import type { WorkerEnv } from "../layers/WorkerContext.js"
@@ -97,48 +97,73 @@ export const makeGateway = (
   prefix: string,
   policy: RoutingPolicy
 ): AgentGateway["Type"] => {
-  const schedule = Schedule.exponential(Duration.millis(policy.baseDelayMs)).pipe(
+  // Backoff: base, 2 x base, 4 x base, ... each jittered by 0.8-1.2, as `Schedule.jittered` does. The retry
+  // machinery is only built once a first attempt has failed: most requests never need it.
+  const firstDelay = Effect.flatMap(Random.nextRange(0.8, 1.2), (factor) =>
+    Effect.sleep(Duration.millis(policy.baseDelayMs * factor))
+  )
+  const laterDelays = Schedule.exponential(Duration.millis(policy.baseDelayMs * 2)).pipe(
     Schedule.jittered,
-    Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1)),
+    Schedule.intersect(Schedule.recurs(Math.max(0, policy.maxAttempts - 2))),
     Schedule.upTo(Duration.millis(policy.retryBudgetMs))
   )
+  const options = { prefix, routingRetry: false } as const
   return {
-    forward: ({ agent, env, instance, request }) =>
-      Effect.gen(function* () {
-        const attempts = yield* Ref.make(0)
-        const once = Ref.update(attempts, (n) => n + 1).pipe(
-          Effect.zipRight(
-            Effect.tryPromise({
-              // A clone per attempt: a retried request must still have its body.
-              try: () => route(policy.maxAttempts > 1 ? request.clone() : request, env, { prefix, routingRetry: false }),
-              catch: (error): unknown => error
+    forward: ({ agent, env, instance, request }) => {
+      let attempts = 0
+      // A request without a body (GET, every upgrade) can be sent again as it is; others are cloned per
+      // attempt so a retry still has its body.
+      const reusable = request.body === null || policy.maxAttempts === 1
+      const once = Effect.suspend(() => {
+        attempts += 1
+        return withDeadline(() => route(reusable ? request : request.clone(), env, options), policy.timeoutMs)
+      }).pipe(Effect.flatMap((response) => (response === null ? Effect.succeed(response) : checkStatus(response))))
+      return once.pipe(
+        Effect.catchIf(
+          (error) => policy.maxAttempts > 1 && isRetryable(error),
+          () => firstDelay.pipe(Effect.zipRight(Effect.retry(once, { schedule: laterDelays, while: isRetryable })))
+        ),
+        Effect.mapError(
+          (error) =>
+            new RoutingFailed({
+              agent: agent.className,
+              instance,
+              reason: reasonOf(error),
+              attempts,
+              cause: describe(error, policy.timeoutMs)
             })
-          ),
-          Effect.flatMap((response) => (response === null ? Effect.succeed(response) : checkStatus(response))),
-          Effect.timeoutFail({ duration: Duration.millis(policy.timeoutMs), onTimeout: () => new TimedOut() })
+        ),
+        Effect.flatMap((response) =>
+          response === null
+            ? Effect.dieMessage(`routeAgentRequest did not match the canonical URL ${request.url}`)
+            : Effect.succeed({ response, attempts })
         )
-        const response = yield* once.pipe(
-          Effect.retry({ schedule, while: isRetryable }),
-          Effect.catchAll((error) =>
-            Ref.get(attempts).pipe(
-              Effect.flatMap((n) =>
-                Effect.fail(
-                  new RoutingFailed({
-                    agent: agent.className,
-                    instance,
-                    reason: reasonOf(error),
-                    attempts: n,
-                    cause: describe(error, policy.timeoutMs)
-                  })
-                )
-              )
-            )
-          )
-        )
-        if (response === null) {
-          return yield* Effect.dieMessage(`routeAgentRequest did not match the canonical URL ${request.url}`)
-        }
-        return { response, attempts: yield* Ref.get(attempts) }
-      })
+      )
+    }
   }
 }
+
+/**
+ * Runs `start` with a deadline: `TimedOut` if it has not settled after `ms`. One timer, no extra fiber
+ * (`Effect.timeout` forks one per call, which cost more than the rest of the pipeline together).
+ */
+const withDeadline = <A>(start: () => Promise<A>, ms: number): Effect.Effect<A, unknown> =>
+  Effect.async<A, unknown>((resume) => {
+    const timer = setTimeout(() => resume(Effect.fail(new TimedOut())), ms)
+    const settle = (outcome: Effect.Effect<A, unknown>) => {
+      clearTimeout(timer)
+      resume(outcome)
+    }
+    // `start` may throw before it returns a promise (a body that cannot be cloned): a failure too.
+    let started: Promise<A>
+    try {
+      started = start()
+    } catch (error) {
+      return settle(Effect.fail(error))
+    }
+    started.then(
+      (value) => settle(Effect.succeed(value)),
+      (error: unknown) => settle(Effect.fail(error))
+    )
+    return Effect.sync(() => clearTimeout(timer))
+  })

@@ -16,6 +16,7 @@ import { levelOf, type Outcome } from "../domain/LogEvent.js"
 import { defectProblem, problemFor } from "../domain/Problem.js"
 import { acceptsJson, renderProblem } from "../domain/Render.js"
 import { canonicalPath, parseAgentPath, validateInstance } from "../domain/Route.js"
+import type { LogEvent } from "../layers/JsonLogger.js"
 import { WorkerContext, type WorkerEnv } from "../layers/WorkerContext.js"
 import { AgentGateway } from "./AgentGateway.js"
 import { AgentRegistry } from "./AgentRegistry.js"
@@ -161,21 +162,20 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
             response.headers.append("vary", "Origin")
           }
           const durationMs = (yield* Clock.currentTimeMillis) - started
-          yield* Effect.logWithLevel(logLevels[levelOf(outcome)], "request.completed").pipe(
-            Effect.annotateLogs({
-              requestId,
-              method: request.method,
-              path: url.pathname,
-              agent: facts.agent,
-              instance: facts.instance,
-              upgrade: isUpgradeRequest(request.headers),
-              outcome,
-              status: response.status,
-              durationMs,
-              ...(facts.attempts === undefined ? {} : { attempts: facts.attempts }),
-              ...details
-            })
-          )
+          yield* Effect.logWithLevel(logLevels[levelOf(outcome)], {
+            event: "request.completed",
+            requestId,
+            method: request.method,
+            path: url.pathname,
+            agent: facts.agent,
+            instance: facts.instance,
+            upgrade: isUpgradeRequest(request.headers),
+            outcome,
+            status: response.status,
+            durationMs,
+            ...(facts.attempts === undefined ? {} : { attempts: facts.attempts }),
+            ...details
+          } satisfies LogEvent)
           return response
         })
 

@@ -39,9 +39,16 @@ export const eventsIn = (lines: ReadonlyArray<string>, event: string): Array<Rec
       : []
   })
 
-/** Starts `wrangler dev` and resolves once it answers `/`. */
+/** Starts `wrangler dev` and resolves once it answers `readyPath` (default `/`) with any status. */
 export const startWranglerDev = async (
-  options: { config?: string; persistTo?: string; vars?: Record<string, string> } = {}
+  options: {
+    config?: string
+    persistTo?: string
+    vars?: Record<string, string>
+    /** Requested until it answers (any status) to decide the Worker is up. */
+    readyPath?: string
+    pollMs?: number
+  } = {}
 ): Promise<LocalWorker> => {
   const port = await freePort()
   const inspectorPort = await freePort()
@@ -90,7 +97,10 @@ export const startWranglerDev = async (
   const deadline = Date.now() + 90_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break
-    const up = await fetch(`${origin}/`).then((r) => r.ok, () => false)
+    const up = await fetch(`${origin}${options.readyPath ?? "/"}`).then(
+      (r) => r.body?.cancel().then(() => true, () => true) ?? true,
+      () => false
+    )
     if (up) {
       return {
         origin,
@@ -101,7 +111,7 @@ export const startWranglerDev = async (
         stop
       }
     }
-    await new Promise((r) => setTimeout(r, 250))
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 250))
   }
   await stop()
   throw new Error(`wrangler dev did not start on ${origin}:\n${lines.slice(-40).join("\n")}`)

@@ -1,0 +1,73 @@
+/**
+ * Micro-benchmark of the pipeline alone, in Node (no runtime): parse -> resolve -> enrich -> forward to a
+ * fake namespace, logging formatted (not printed), against a direct call of the SDK's `routeAgentRequest`
+ * on the same fake namespace. Interleaved rounds; prints requests/s and per-request cost.
+ *
+ *   npm run bench:micro -- [--requests 20000] [--rounds 5]
+ */
+import { ConfigProvider, Effect, FiberRef, HashSet, Logger, ManagedRuntime } from "effect"
+import { performance } from "node:perf_hooks"
+import { appLayer } from "../src/layers/AppLive.js"
+import { jsonLine } from "../src/layers/JsonLogger.js"
+import { WorkerContext } from "../src/layers/WorkerContext.js"
+import { AgentRouter } from "../src/services/AgentRouter.js"
+import { PlatformTest, routeAgentRequest } from "../test/support/Sdk.js"
+import { testCtx } from "../test/support/TestApp.js"
+import { intOption, options } from "../scripts/stats.js"
+
+const opts = options(process.argv.slice(2))
+const requests = intOption(opts, "requests", 20_000)
+const rounds = intOption(opts, "rounds", 5)
+
+// The same fake Durable Object for both: it answers at once, so only routing is measured.
+const namespace = {
+  idFromName: (name: string) => ({ name }),
+  get: () => ({ fetch: async () => new Response("ok") })
+}
+const env = { CoderAgent: namespace }
+const url = "http://bench.test/agents/coder-agent/default?_pk=1"
+const headers = { "user-agent": "bench", accept: "*/*" }
+
+// Log lines are formatted as in production, then dropped (printing is I/O, not pipeline cost).
+const silentJson = Logger.map(jsonLine, () => undefined)
+const runtime = ManagedRuntime.make(appLayer(PlatformTest, ConfigProvider.fromMap(new Map(Object.entries(JSON.parse(process.env["BENCH_VARS"] ?? "{}"))))))
+
+const viaPipeline = (request: Request) =>
+  runtime.runPromise(
+    Effect.flatMap(AgentRouter, (router) => router.handle(request)).pipe(
+      Effect.provideService(WorkerContext, { env, ctx: testCtx }),
+      Effect.locally(FiberRef.currentLoggers, HashSet.make(silentJson))
+    )
+  )
+
+const viaSdk = async (request: Request) => (await routeAgentRequest(request, env)) ?? new Response(null, { status: 404 })
+
+const time = async (label: string, handle: (request: Request) => Promise<Response>) => {
+  const started = performance.now()
+  for (let i = 0; i < requests; i++) {
+    const response = await handle(new Request(url, { headers }))
+    if (response.status !== 200) throw new Error(`${label}: status ${response.status}`)
+  }
+  return ((performance.now() - started) * 1000) / requests
+}
+
+const main = async () => {
+  await time("warm pipeline", viaPipeline)
+  await time("warm sdk", viaSdk)
+  const perRequest = { pipeline: [] as Array<number>, sdk: [] as Array<number> }
+  for (let round = 0; round < rounds; round++) {
+    perRequest.pipeline.push(await time("pipeline", viaPipeline))
+    perRequest.sdk.push(await time("sdk", viaSdk))
+  }
+  const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN
+  const pipeline = median(perRequest.pipeline)
+  const sdk = median(perRequest.sdk)
+  console.log(`Node ${process.version}; ${rounds} interleaved rounds of ${requests} requests; medians\n`)
+  console.log(`                      µs/request   requests/s`)
+  console.log(`pipeline (ours)       ${pipeline.toFixed(2).padStart(10)}   ${(1e6 / pipeline).toFixed(0).padStart(10)}`)
+  console.log(`routeAgentRequest     ${sdk.toFixed(2).padStart(10)}   ${(1e6 / sdk).toFixed(0).padStart(10)}`)
+  console.log(`overhead              ${(pipeline - sdk).toFixed(2).padStart(10)} µs per request (budget 25)`)
+  await runtime.dispose()
+}
+
+void main()

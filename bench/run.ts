@@ -1,0 +1,156 @@
+/**
+ * `npm run bench`: the router and the bare-SDK baseline side by side, in one run, on this machine.
+ * Both Workers run in local workerd through `wrangler dev` on free loopback ports; rounds are interleaved
+ * (A B A B ...) so drift hits both alike. Prints one table (ours, baseline, ours/baseline) and writes the
+ * figures to bench/results/latest.json.
+ *
+ *   npm run bench -- [--rounds 5] [--connects 30] [--pings 200] [--gets 100] [--rps-total 1000]
+ *                    [--concurrency 16] [--fanout 1000] [--starts 3]
+ */
+import { execFileSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { performance } from "node:perf_hooks"
+import { gzipSync } from "node:zlib"
+import { startWranglerDev, type LocalWorker } from "../test/e2e/support/wranglerDev.js"
+import { intOption, ms, options, quantile } from "../scripts/stats.js"
+import { concurrentOpen, connectLatencies, httpLatencies, httpThroughput, pingRoundTrips } from "./measure.js"
+
+const root = resolve(import.meta.dirname, "..")
+const opts = options(process.argv.slice(2))
+const rounds = intOption(opts, "rounds", 5)
+const connects = intOption(opts, "connects", 30)
+const pings = intOption(opts, "pings", 200)
+const gets = intOption(opts, "gets", 100)
+const rpsTotal = intOption(opts, "rps-total", 1_000)
+const concurrency = intOption(opts, "concurrency", 16)
+const fanout = intOption(opts, "fanout", 1_000)
+const starts = intOption(opts, "starts", 3)
+
+const configs = {
+  ours: join(root, "wrangler.toml"),
+  baseline: join(root, "bench/baseline/wrangler.toml")
+} as const
+type Side = keyof typeof configs
+const sides: ReadonlyArray<Side> = ["ours", "baseline"]
+
+/** Both bundles as `npm run deploy` builds them (`--minify`), raw and gzip bytes. */
+const bundleSize = (side: Side) => {
+  const outdir = mkdtempSync(join(tmpdir(), `bench-bundle-${side}-`))
+  execFileSync(
+    process.execPath,
+    [join(root, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--minify", "--outdir", outdir, "--config", configs[side]],
+    { cwd: root, stdio: "pipe", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } }
+  )
+  const code = readFileSync(join(outdir, side === "ours" ? "worker.js" : "worker.js"))
+  return { raw: code.byteLength, gzip: gzipSync(code).byteLength }
+}
+
+/** Milliseconds from process start to the first answered agent request. */
+const startupMs = async (side: Side) => {
+  const started = performance.now()
+  const worker = await startWranglerDev({ config: configs[side], readyPath: "/agents/coder-agent/startup", pollMs: 20 })
+  const elapsed = performance.now() - started
+  await worker.stop()
+  return elapsed
+}
+
+const median = (values: ReadonlyArray<number>) => quantile(values, 0.5)
+
+const main = async () => {
+  const samples = Object.fromEntries(
+    sides.map((side) => [side, { connect: [] as Array<number>, ping: [] as Array<number>, http: [] as Array<number>, rps: [] as Array<number> }])
+  ) as Record<Side, { connect: Array<number>; ping: Array<number>; http: Array<number>; rps: Array<number> }>
+
+  const workers = {} as Record<Side, LocalWorker>
+  for (const side of sides) workers[side] = await startWranglerDev({ config: configs[side], readyPath: "/agents/coder-agent/warm" })
+  try {
+    console.error("warming up ...")
+    for (const side of sides) {
+      await connectLatencies(workers[side].wsOrigin, 20)
+      await pingRoundTrips(workers[side].wsOrigin, 50)
+      await httpLatencies(workers[side].origin, 50)
+    }
+    for (let round = 1; round <= rounds; round++) {
+      console.error(`round ${round}/${rounds}`)
+      // Alternate which side goes first, so neither always runs on a warmer machine.
+      for (const side of round % 2 === 1 ? sides : [...sides].reverse()) {
+        const w = workers[side]
+        samples[side].connect.push(...(await connectLatencies(w.wsOrigin, connects)))
+        samples[side].ping.push(...(await pingRoundTrips(w.wsOrigin, pings)))
+        samples[side].http.push(...(await httpLatencies(w.origin, gets)))
+        samples[side].rps.push(await httpThroughput(w.origin, rpsTotal, concurrency))
+      }
+    }
+    console.error(`opening ${fanout} concurrent connections on each ...`)
+    const fan = {} as Record<Side, { elapsedMs: number; failed: number }>
+    for (const side of sides) fan[side] = await concurrentOpen(workers[side].wsOrigin, fanout, `${side}-${Date.now()}`)
+
+    for (const side of sides) await workers[side].stop()
+    console.error("bundling ...")
+    const bundles = { ours: bundleSize("ours"), baseline: bundleSize("baseline") }
+    console.error(`timing ${starts} start-ups each ...`)
+    const startup: Record<Side, Array<number>> = { ours: [], baseline: [] }
+    for (let i = 0; i < starts; i++) for (const side of i % 2 === 0 ? sides : [...sides].reverse()) startup[side].push(await startupMs(side))
+
+    const figure = (side: Side) => ({
+      connectP50Ms: quantile(samples[side].connect, 0.5),
+      connectP90Ms: quantile(samples[side].connect, 0.9),
+      connectP99Ms: quantile(samples[side].connect, 0.99),
+      pingP50Ms: quantile(samples[side].ping, 0.5),
+      pingP99Ms: quantile(samples[side].ping, 0.99),
+      httpP50Ms: quantile(samples[side].http, 0.5),
+      httpP99Ms: quantile(samples[side].http, 0.99),
+      httpRps: median(samples[side].rps),
+      fanoutMs: fan[side].elapsedMs,
+      fanoutFailed: fan[side].failed,
+      bundleRawBytes: bundles[side].raw,
+      bundleGzipBytes: bundles[side].gzip,
+      startupMs: median(startup[side])
+    })
+    const ours = figure("ours")
+    const baseline = figure("baseline")
+    const rows: Array<[string, keyof typeof ours, (v: number) => string]> = [
+      ["WS connect -> first frame p50 (ms)", "connectP50Ms", ms],
+      ["WS connect -> first frame p90 (ms)", "connectP90Ms", ms],
+      ["WS connect -> first frame p99 (ms)", "connectP99Ms", ms],
+      ["WS ping -> pong p50 (ms)", "pingP50Ms", ms],
+      ["WS ping -> pong p99 (ms)", "pingP99Ms", ms],
+      ["HTTP GET p50 (ms)", "httpP50Ms", ms],
+      ["HTTP GET p99 (ms)", "httpP99Ms", ms],
+      [`HTTP GET req/s at concurrency ${concurrency}`, "httpRps", (v) => v.toFixed(0)],
+      [`open ${fanout} connections at once (ms)`, "fanoutMs", (v) => v.toFixed(0)],
+      [`  of which failed`, "fanoutFailed", (v) => v.toFixed(0)],
+      ["bundle, --minify, raw (KB)", "bundleRawBytes", (v) => (v / 1024).toFixed(1)],
+      ["bundle, --minify, gzip (KB)", "bundleGzipBytes", (v) => (v / 1024).toFixed(1)],
+      [`start-up to first answer, median of ${starts} (ms)`, "startupMs", (v) => v.toFixed(0)]
+    ]
+    const width = Math.max(...rows.map(([label]) => label.length))
+    const lines = [
+      `${"".padEnd(width)}  ${"ours".padStart(10)}  ${"baseline".padStart(10)}  ${"ours/base".padStart(9)}`,
+      ...rows.map(([label, key, format]) => {
+        const ratio = baseline[key] === 0 ? "-" : (ours[key] / baseline[key]).toFixed(3)
+        return `${label.padEnd(width)}  ${format(ours[key]).padStart(10)}  ${format(baseline[key]).padStart(10)}  ${ratio.padStart(9)}`
+      })
+    ]
+    const machine = `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`
+    console.log(`\n${machine}; ${rounds} interleaved rounds\n`)
+    console.log(lines.join("\n"))
+    const result = {
+      date: new Date().toISOString(),
+      machine,
+      settings: { rounds, connects, pings, gets, rpsTotal, concurrency, fanout, starts },
+      samples: Object.fromEntries(sides.map((s) => [s, { connect: samples[s].connect.length, ping: samples[s].ping.length, http: samples[s].http.length }])),
+      ours,
+      baseline
+    }
+    mkdirSync(join(root, "bench/results"), { recursive: true })
+    writeFileSync(join(root, "bench/results/latest.json"), `${JSON.stringify(result, null, 2)}\n`)
+    console.log("\nwrote bench/results/latest.json")
+  } finally {
+    for (const side of sides) await workers[side]?.stop()
+  }
+}
+
+void main()
