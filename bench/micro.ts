@@ -11,6 +11,7 @@ import { appLayer } from "../src/layers/AppLive.js"
 import { jsonLine } from "../src/layers/JsonLogger.js"
 import { WorkerContext } from "../src/layers/WorkerContext.js"
 import { AgentRouter } from "../src/services/AgentRouter.js"
+import { RequestLog } from "../src/services/RequestLog.js"
 import { PlatformTest, routeAgentRequest } from "../test/support/Sdk.js"
 import { testCtx } from "../test/support/TestApp.js"
 import { intOption, options } from "../scripts/stats.js"
@@ -30,7 +31,8 @@ const headers = { "user-agent": "bench", accept: "*/*" }
 
 // Log lines are formatted as in production, then dropped (printing is I/O, not pipeline cost).
 const silentJson = Logger.map(jsonLine, () => undefined)
-const runtime = ManagedRuntime.make(appLayer(PlatformTest, ConfigProvider.fromMap(new Map(Object.entries(JSON.parse(process.env["BENCH_VARS"] ?? "{}"))))))
+// Log lines are written at once (RequestLog.Immediate), so their cost is inside each measured request.
+const runtime = ManagedRuntime.make(appLayer(PlatformTest, ConfigProvider.fromMap(new Map()), RequestLog.Immediate))
 
 const viaPipeline = (request: Request) =>
   runtime.runPromise(

@@ -13,6 +13,7 @@ import { AppConfig } from "../services/AppConfig.js"
 import { Authenticator } from "../services/Authenticator.js"
 import { Diagnostics } from "../services/Diagnostics.js"
 import { RequestEnricher } from "../services/RequestEnricher.js"
+import { RequestLog } from "../services/RequestLog.js"
 import { JsonLoggerLive } from "./JsonLogger.js"
 import type { WorkerEnv } from "./WorkerContext.js"
 
@@ -28,12 +29,13 @@ export type Platform = AgentsSdk | BuildInfo
 /** The router and everything it needs, given the platform layer and the configuration source. */
 export const appLayer = (
   platform: Layer.Layer<Platform>,
-  config: ConfigProvider.ConfigProvider
+  config: ConfigProvider.ConfigProvider,
+  requestLog: Layer.Layer<RequestLog> = RequestLog.Deferred
 ): Layer.Layer<AgentRouter, ConfigError.ConfigError | AliasCollision> => {
   const base = Layer.merge(AppConfig.Live.pipe(Layer.provide(Layer.setConfigProvider(config))), platform)
   const core = Layer.mergeAll(AgentRegistry.Live, AgentGateway.Live, RequestEnricher.Live).pipe(
     Layer.provideMerge(base)
   )
-  const services = Layer.merge(Diagnostics.Live, Authenticator.Live).pipe(Layer.provideMerge(core))
+  const services = Layer.mergeAll(Diagnostics.Live, Authenticator.Live, requestLog).pipe(Layer.provideMerge(core))
   return AgentRouter.Live.pipe(Layer.provide(services), Layer.provideMerge(JsonLoggerLive))
 }

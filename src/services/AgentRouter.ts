@@ -24,6 +24,7 @@ import { AppConfig } from "./AppConfig.js"
 import { Authenticator, TOKEN_PARAM } from "./Authenticator.js"
 import { Diagnostics } from "./Diagnostics.js"
 import { RequestEnricher } from "./RequestEnricher.js"
+import { RequestLog } from "./RequestLog.js"
 
 /** What the log line says about a request, filled in as the pipeline learns it. */
 interface Facts {
@@ -78,6 +79,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const gateway = yield* AgentGateway
       const diagnostics = yield* Diagnostics
       const authenticator = yield* Authenticator
+      const requestLog = yield* RequestLog
       const known = urlNames(registry.catalog)
       const index = indexText(registry.catalog, config.prefix)
 
@@ -162,7 +164,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
             response.headers.append("vary", "Origin")
           }
           const durationMs = (yield* Clock.currentTimeMillis) - started
-          yield* Effect.logWithLevel(logLevels[levelOf(outcome)], {
+          yield* requestLog.write(logLevels[levelOf(outcome)], {
             event: "request.completed",
             requestId,
             method: request.method,

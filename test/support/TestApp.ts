@@ -7,6 +7,7 @@ import { appLayer } from "../../src/layers/AppLive.js"
 import { collectLogs } from "../../src/layers/JsonLogger.js"
 import { WorkerContext, type WorkerEnv } from "../../src/layers/WorkerContext.js"
 import { AgentRouter } from "../../src/services/AgentRouter.js"
+import { RequestLog } from "../../src/services/RequestLog.js"
 import { PlatformTest } from "./Sdk.js"
 
 /** An `ExecutionContext` for requests that schedule no background work. */
@@ -18,7 +19,7 @@ export const testCtx: ExecutionContext = {
 
 /** The application with the given vars (strings) as configuration. */
 export const testApp = (vars: Record<string, string> = {}) =>
-  appLayer(PlatformTest, ConfigProvider.fromMap(new Map(Object.entries(vars))))
+  appLayer(PlatformTest, ConfigProvider.fromMap(new Map(Object.entries(vars))), RequestLog.Immediate)
 
 /** Runs one request through the router with `env`, appending its log lines to `logs`. */
 export const send = (request: Request, env: WorkerEnv, logs: Array<string> = []) =>
