@@ -1,22 +1,70 @@
 /**
- * The coding-session agent. Answers `{"type":"ping"}` with `{"type":"pong"}` (counting pings in its synced
- * state), answers HTTP GET with a JSON summary of the instance, and answers any frame it does not
- * understand with an `error` frame while keeping the connection open.
+ * The coding-session agent: a typed JSON protocol over the WebSocket (see src/domain/CoderProtocol.ts),
+ * messages kept in the agent's SQLite storage, replies streamed from the configured model to every
+ * connection of the instance, the same operations as callable methods for `AgentClient.call`, and HTTP
+ * GET answering a JSON summary of the instance.
  */
-import type { Connection, WSMessage } from "agents"
-import { Either } from "effect"
-import { binaryFrameRejected, initialCoderState, parseClientFrame, type CoderState, type ServerFrame } from "../domain/CoderProtocol.js"
+import { callable, type Connection, type WSMessage } from "agents"
+import { Cause, Effect, Either, Layer, ManagedRuntime } from "effect"
+import { binaryFrameRejected, initialCoderState, parseClientFrame, type CoderState, type ServerFrame, type StoredMessage } from "../domain/CoderProtocol.js"
+import { configProviderFrom } from "../layers/AppLive.js"
+import { codeModelFrom, coderSettings, type CoderSettings } from "../layers/CodeModelLive.js"
+import { JsonLoggerLive } from "../layers/JsonLogger.js"
+import { makeSession, type CoderSession, type MessageStore } from "../services/CoderSession.js"
 import { ObservedAgent } from "./ObservedAgent.js"
 
 const json = (body: unknown, init?: ResponseInit) =>
   new Response(JSON.stringify(body), { ...init, headers: { "content-type": "application/json", ...init?.headers } })
 
+type Row = { id: string; role: string; text: string; at: string }
+
 /** The CoderAgent Durable Object. */
 export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderState> {
   override initialState: CoderState = initialCoderState
+  private runtime: ManagedRuntime.ManagedRuntime<never, unknown> | undefined
+  private ready: Promise<{ session: CoderSession; settings: CoderSettings }> | undefined
 
   protected override get agentName() {
     return "CoderAgent"
+  }
+
+  /** Messages in SQLite; the table is created once per instance, the first time it is needed. */
+  private store(): MessageStore {
+    this.sql`CREATE TABLE IF NOT EXISTS coder_messages (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, role TEXT NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL)`
+    return {
+      append: (m) => void this.sql`INSERT INTO coder_messages (id, role, text, at) VALUES (${m.id}, ${m.role}, ${m.text}, ${m.at})`,
+      recent: (limit) =>
+        this.sql<Row>`SELECT id, role, text, at FROM (SELECT * FROM coder_messages ORDER BY seq DESC LIMIT ${limit}) ORDER BY seq ASC`.map(
+          (row): StoredMessage => ({ id: row.id, role: row.role === "assistant" ? "assistant" : "user", text: row.text, at: row.at })
+        ),
+      count: () => Number(this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM coder_messages`[0]?.n ?? 0),
+      clear: () => void this.sql`DELETE FROM coder_messages`
+    }
+  }
+
+  /** The session and settings, built once per instance from the Worker's vars and bindings. */
+  private session() {
+    if (this.ready === undefined) {
+      const env = this.env
+      const runtime = ManagedRuntime.make(Layer.merge(codeModelFrom(env), JsonLoggerLive))
+      this.runtime = runtime
+      this.ready = runtime.runPromise(
+        Effect.gen(this, function* () {
+          const settings = yield* Effect.withConfigProvider(coderSettings, configProviderFrom(env))
+          const session = yield* makeSession(
+            {
+              store: this.store(),
+              broadcast: (frame) => this.broadcast(JSON.stringify(frame)),
+              publishState: (state) => this.setState(state)
+            },
+            { contextMessages: settings.contextMessages, systemPrompt: settings.systemPrompt }
+          )
+          return { session, settings }
+        })
+      )
+    }
+    return this.ready
   }
 
   private send(connection: Connection, frame: ServerFrame) {
@@ -24,13 +72,69 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
     connection.send(JSON.stringify(frame))
   }
 
-  override onMessage(connection: Connection, message: WSMessage): void {
+  /** The session, or the error frame explaining why the agent's settings cannot start one. */
+  private async sessionOrError(): Promise<Either.Either<{ session: CoderSession; settings: CoderSettings }, ServerFrame>> {
+    return this.session().then(
+      (ready) => Either.right(ready),
+      (error: unknown) =>
+        Either.left({
+          type: "error",
+          code: "model_unavailable",
+          message: `The agent's model settings are invalid: ${Cause.isCause(error) ? Cause.pretty(error) : String(error)}`
+        })
+    )
+  }
+
+  override async onMessage(connection: Connection, message: WSMessage): Promise<void> {
     if (typeof message !== "string") return this.send(connection, binaryFrameRejected)
-    const frame = parseClientFrame(message)
+    const ready = await this.sessionOrError()
+    if (Either.isLeft(ready)) return this.send(connection, ready.left)
+    const { session, settings } = ready.right
+    const frame = parseClientFrame(message, settings.maxMessageChars)
     if (Either.isLeft(frame)) return this.send(connection, frame.left)
-    const time = new Date().toISOString()
-    this.setState({ pings: this.state.pings + 1, lastActivity: time })
-    this.send(connection, { type: "pong", time })
+    await this.runtime?.runPromise(session.handle(frame.right, (reply) => this.send(connection, reply)))
+  }
+
+  /** Sends `text` as a chat message and resolves with the finished reply (or the error frame). */
+  @callable()
+  async chat(text: string): Promise<ServerFrame> {
+    const { session, settings } = await this.session()
+    const id = crypto.randomUUID()
+    const frame = parseClientFrame(JSON.stringify({ type: "chat", id, text }), settings.maxMessageChars)
+    if (Either.isLeft(frame)) return frame.left
+    let answer: ServerFrame | undefined
+    await this.runtime?.runPromise(session.handle(frame.right, (reply) => (answer = reply)))
+    if (answer?.type !== "ack") return answer ?? { type: "error", code: "model_error", message: "no answer", id }
+    await this.runtime?.runPromise(session.settled)
+    const last = this.store().recent(1)[0]
+    return last?.id === id && last.role === "assistant"
+      ? { type: "reply.done", id, text: last.text }
+      : { type: "error", code: "model_error", message: "The reply did not complete.", id }
+  }
+
+  /** The stored messages, newest last. */
+  @callable()
+  async history(limit?: number): Promise<ReadonlyArray<StoredMessage>> {
+    await this.session()
+    return this.store().recent(Math.min(Math.max(1, Math.floor(limit ?? 50)), 1_000))
+  }
+
+  /** Stops the reply to `id` if it is streaming. */
+  @callable()
+  async cancel(id: string): Promise<ServerFrame | undefined> {
+    const { session } = await this.session()
+    let answer: ServerFrame | undefined
+    await this.runtime?.runPromise(session.handle({ type: "cancel", id }, (reply) => (answer = reply)))
+    return answer
+  }
+
+  /** Clears the session. */
+  @callable()
+  async reset(): Promise<ServerFrame | undefined> {
+    const { session } = await this.session()
+    let answer: ServerFrame | undefined
+    await this.runtime?.runPromise(session.handle({ type: "reset" }, (reply) => (answer = reply)))
+    return answer
   }
 
   override onRequest(request: Request): Response {

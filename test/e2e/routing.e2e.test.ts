@@ -31,7 +31,7 @@ describe("routing against local workerd", () => {
       const socket = opened(await connect(`${worker.wsOrigin}/agents/${spelling}/default`))
       const identity = await socket.next("cf_agent_identity")
       expect(identity).toMatchObject({ name: "default", agent: "coder-agent" })
-      expect(await socket.next("cf_agent_state")).toHaveProperty("state.pings")
+      expect(await socket.next("cf_agent_state")).toHaveProperty("state.status")
       await socket.close()
     }
   )
@@ -48,7 +48,7 @@ describe("routing against local workerd", () => {
       await client.ready
       expect(client.identified).toBe(true)
       expect(client.name).toBe("sdk-client")
-      expect(client.state).toEqual({ pings: 0, lastActivity: null })
+      expect(client.state).toEqual({ status: "idle", messageCount: 0, lastActivity: null })
     } finally {
       client.close()
     }
@@ -72,15 +72,26 @@ describe("routing against local workerd", () => {
     const url = `${worker.wsOrigin}/agents/coder-agent/stateful`
     const first = opened(await connect(url))
     await first.next("cf_agent_identity")
-    first.send({ type: "ping" })
-    first.send({ type: "ping" })
-    await first.next("pong")
-    await first.next("pong")
+    await first.next("cf_agent_state")
+    first.send({ type: "reset" })
+    await first.next("reset.done")
+    const changed = await first.next("cf_agent_state")
     await first.close()
     const second = opened(await connect(url))
     const state = await second.next("cf_agent_state")
-    expect(state).toMatchObject({ state: { pings: 2 } })
+    expect(state["state"]).toEqual(changed["state"])
+    expect(state).toMatchObject({ state: { status: "idle", lastActivity: expect.any(String) } })
     await second.close()
+  })
+
+  it("without a model, chat answers model_unavailable naming the settings to add; the connection stays open", async () => {
+    const socket = opened(await connect(`${worker.wsOrigin}/agents/coder-agent/no-model`))
+    await socket.next("cf_agent_identity")
+    socket.send({ type: "chat", id: "c1", text: "hello" })
+    expect(await socket.next("error")).toMatchObject({ code: "model_unavailable", id: "c1", message: expect.stringContaining("MODEL_BASE_URL") })
+    socket.send({ type: "history" })
+    expect(await socket.next("history")).toEqual({ type: "history", messages: [] })
+    await socket.close()
   })
 
   it("HTTP to the same paths reaches the agent's onRequest", async () => {

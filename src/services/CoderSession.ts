@@ -1,0 +1,171 @@
+/**
+ * What a CoderAgent instance does with each client frame, independent of the Durable Object: messages
+ * are kept in a `MessageStore`, replies stream from `CodeModel` to every connection, one reply at a time.
+ * The agent supplies the ports (SQLite store, broadcast, synced state); tests supply in-memory ones.
+ */
+import { Clock, Effect, Either, Fiber, Option, Ref, Stream } from "effect"
+import {
+  errorFrame,
+  type ClientFrame,
+  type CoderState,
+  type ServerFrame,
+  type StoredMessage
+} from "../domain/CoderProtocol.js"
+import { CodeModel, type ChatTurn } from "./CodeModel.js"
+
+/** Where messages live (the agent's SQLite storage in production). */
+export interface MessageStore {
+  readonly append: (message: StoredMessage) => void
+  /** The newest `limit` messages, oldest first. */
+  readonly recent: (limit: number) => ReadonlyArray<StoredMessage>
+  readonly count: () => number
+  readonly clear: () => void
+}
+
+/** How the session reaches clients. */
+export interface SessionPorts {
+  readonly store: MessageStore
+  /** To every connection of the instance. */
+  readonly broadcast: (frame: ServerFrame) => void
+  /** Publishes the synced state (the SDK sends it to every connection). */
+  readonly publishState: (state: CoderState) => void
+}
+
+/** Tunables: how much history the model sees and the system prompt. */
+export interface SessionOptions {
+  readonly contextMessages: number
+  readonly systemPrompt: string
+}
+
+const DEFAULT_HISTORY = 50
+
+interface ActiveReply {
+  readonly id: string
+  readonly fiber: Fiber.RuntimeFiber<void, never>
+  readonly text: Ref.Ref<string>
+}
+
+/** A session over the given ports; `handle` answers one frame, `reply` reaching only its sender. */
+export const makeSession = (ports: SessionPorts, options: SessionOptions) =>
+  Effect.gen(function* () {
+    const model = yield* CodeModel
+    const active = yield* Ref.make(Option.none<ActiveReply>())
+    const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
+
+    const publish = (status: CoderState["status"]) =>
+      Effect.flatMap(now, (at) =>
+        Effect.sync(() => ports.publishState({ status, messageCount: ports.store.count(), lastActivity: at }))
+      )
+
+    const turnsFor = (): ReadonlyArray<ChatTurn> => [
+      { role: "system", content: options.systemPrompt },
+      ...ports.store.recent(options.contextMessages).map((m) => ({ role: m.role, content: m.text }))
+    ]
+
+    /**
+     * Ends the reply to `id` once: whoever gets here first (the reply itself, or a `cancel`) sends the last
+     * frame and sets the session idle; later callers do nothing. `last` is built only by the winner.
+     */
+    const finish = (id: string, last: Effect.Effect<ServerFrame>) =>
+      Ref.modify(active, (current): [boolean, Option.Option<ActiveReply>] =>
+        Option.isSome(current) && current.value.id === id ? [true, Option.none()] : [false, current]
+      ).pipe(
+        Effect.flatMap((owned) =>
+          owned ? Effect.flatMap(last, (frame) => Effect.sync(() => ports.broadcast(frame))).pipe(Effect.zipRight(publish("idle"))) : Effect.void
+        )
+      )
+
+    const cancelled = (id: string, text: Ref.Ref<string>) =>
+      Effect.map(Ref.get(text), (partial): ServerFrame => ({ type: "reply.cancelled", id, text: partial }))
+
+    /** Streams the reply to `id` to everyone, collecting its text in `text`. */
+    const streamReply = (id: string, text: Ref.Ref<string>) =>
+      model.stream(turnsFor()).pipe(
+        Stream.runForEach((delta) =>
+          Ref.update(text, (t) => t + delta).pipe(
+            Effect.zipRight(Effect.sync(() => ports.broadcast({ type: "reply.delta", id, text: delta })))
+          )
+        ),
+        Effect.matchEffect({
+          onSuccess: () =>
+            finish(
+              id,
+              Effect.gen(function* () {
+                const full = yield* Ref.get(text)
+                ports.store.append({ id, role: "assistant", text: full, at: yield* now })
+                return { type: "reply.done", id, text: full } satisfies ServerFrame
+              })
+            ),
+          onFailure: (failure) =>
+            finish(
+              id,
+              Effect.succeed(
+                failure._tag === "ModelUnavailable"
+                  ? errorFrame("model_unavailable", failure.setting, id)
+                  : errorFrame(failure.reason === "timeout" ? "model_timeout" : "model_error", failure.detail, id)
+              )
+            )
+        }),
+        Effect.onInterrupt(() => finish(id, cancelled(id, text)))
+      )
+
+    const chat = (id: string, text: string, reply: (frame: ServerFrame) => void) =>
+      Effect.gen(function* () {
+        if (Option.isSome(yield* Ref.get(active))) {
+          return reply(errorFrame("busy", "A reply is still streaming; cancel it or wait for reply.done.", id))
+        }
+        if (model.backend === "none") {
+          // Checked before storing, so an unconfigured Worker keeps no unanswerable messages.
+          const probe = yield* Effect.either(Stream.runDrain(model.stream([])))
+          const hint = Either.isLeft(probe) && probe.left._tag === "ModelUnavailable" ? probe.left.setting : "No model is configured."
+          return reply(errorFrame("model_unavailable", hint, id))
+        }
+        ports.store.append({ id, role: "user", text, at: yield* now })
+        reply({ type: "ack", id })
+        yield* publish("working")
+        const collected = yield* Ref.make("")
+        const fiber = yield* Effect.forkDaemon(streamReply(id, collected))
+        yield* Ref.set(active, Option.some({ id, fiber, text: collected }))
+        return undefined
+      })
+
+    /** Answers one decoded frame. Never fails: every problem becomes an `error` frame. */
+    const handle = (frame: ClientFrame, reply: (frame: ServerFrame) => void): Effect.Effect<void> => {
+      switch (frame.type) {
+        case "ping":
+          return Effect.flatMap(now, (time) => Effect.sync(() => reply({ type: "pong", time })))
+        case "chat":
+          return chat(frame.id, frame.text, reply)
+        case "history":
+          return Effect.sync(() => reply({ type: "history", messages: ports.store.recent(frame.limit ?? DEFAULT_HISTORY) }))
+        case "cancel":
+          return Effect.flatMap(Ref.get(active), (current) =>
+            Option.isSome(current) && current.value.id === frame.id
+              ? // A reply interrupted before it ever ran has no handlers of its own: finish it here.
+                Fiber.interrupt(current.value.fiber).pipe(Effect.zipRight(finish(frame.id, cancelled(frame.id, current.value.text))))
+              : Effect.sync(() => reply(errorFrame("not_found", `No reply to "${frame.id}" is streaming.`, frame.id)))
+          )
+        case "reset":
+          return Effect.gen(function* () {
+            const current = yield* Ref.get(active)
+            if (Option.isSome(current)) {
+              yield* Fiber.interrupt(current.value.fiber)
+              yield* finish(current.value.id, cancelled(current.value.id, current.value.text))
+            }
+            ports.store.clear()
+            yield* publish("idle")
+            reply({ type: "reset.done" })
+          })
+      }
+    }
+
+    /** Waits for the reply in progress, if any (for callable `chat`). */
+    const settled = Effect.flatMap(Ref.get(active), (current) =>
+      Option.isSome(current) ? Fiber.await(current.value.fiber).pipe(Effect.asVoid) : Effect.void
+    )
+
+    return { handle, settled, backend: model.backend }
+  })
+
+/** A session as `makeSession` builds it. */
+export type CoderSession = Effect.Effect.Success<ReturnType<typeof makeSession>>
