@@ -26,10 +26,9 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
     requestId: string,
     consumedAuthorization: boolean
   ): Request => {
-    const headers = new Headers()
-    request.headers.forEach((value, name) => {
-      if (!isInternalHeader(name)) headers.append(name, value)
-    })
+    // One native copy, then removals: cheaper than re-appending every header from JS.
+    const headers = new Headers(request.headers)
+    for (const name of [...headers.keys()]) if (isInternalHeader(name)) headers.delete(name)
     if (consumedAuthorization) headers.delete("authorization")
     headers.set(REQUEST_ID_HEADER, requestId)
     return new Request(url, {
