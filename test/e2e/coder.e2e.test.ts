@@ -3,10 +3,9 @@
  * (a loopback fixture). Deltas and done, history across reconnects and a restart of workerd with the
  * same persisted state, cancel mid-stream, upstream errors and timeouts, and AgentClient.call.
  */
-import { AgentClient } from "agents/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import WebSocket from "ws"
 import { startModelServer, type ModelServer } from "./fixtures/modelServer.js"
+import { coderClient } from "./support/sdkClient.js"
 import { connect, opened } from "./support/wsClient.js"
 import { startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
 
@@ -96,13 +95,7 @@ describe("CoderAgent with a streaming model", () => {
   })
 
   it("AgentClient.call reaches the callable methods", async () => {
-    const client = new AgentClient({
-      agent: "CoderAgent",
-      name: "callable-1",
-      host: worker.origin.replace("http://", ""),
-      protocol: "ws",
-      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket
-    })
+    const client = coderClient(worker, "callable-1")
     try {
       await client.ready
       expect(await client.call("chat", ["via rpc"])).toMatchObject({ type: "reply.done", text: "You said: via rpc" })

@@ -3,11 +3,10 @@
  * every spelling users write connects, the SDK's own AgentClient connects, ping/pong round-trips, state
  * survives a reconnect, HTTP reaches `onRequest`, and failures answer from the table.
  */
-import { AgentClient } from "agents/client"
 import { Either, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { LogLine } from "../../src/domain/LogEvent.js"
-import WebSocket from "ws"
+import { coderClient } from "./support/sdkClient.js"
 import { connect, opened } from "./support/wsClient.js"
 import { eventsIn, startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
 
@@ -37,13 +36,7 @@ describe("routing against local workerd", () => {
   )
 
   it("the SDK's AgentClient connects and becomes ready", async () => {
-    const client = new AgentClient({
-      agent: "CoderAgent",
-      name: "sdk-client",
-      host: worker.origin.replace("http://", ""),
-      protocol: "ws",
-      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket
-    })
+    const client = coderClient(worker, "sdk-client")
     try {
       await client.ready
       expect(client.identified).toBe(true)
