@@ -31,6 +31,32 @@ export const jsonLine = Logger.make(({ annotations, date, logLevel, message }) =
 /** The JSON line logger printing through `console.log`. */
 export const jsonConsoleLogger = Logger.withConsoleLog(jsonLine)
 
+// Lines written by `deferredConsoleLogger`, printed together one timer turn later.
+const pending: Array<string> = []
+let flushing: Promise<void> | undefined
+
+const flushLater = (): Promise<void> =>
+  new Promise((done) =>
+    setTimeout(() => {
+      for (const line of pending.splice(0)) console.log(line)
+      flushing = undefined
+      done()
+    }, 0)
+  )
+
+/**
+ * The JSON line logger printing one timer turn later, every line pending by then together: the line is
+ * formatted at once (so it shows the request as it was), the console write leaves the request's path.
+ * Pass `pendingWrites()` to `ctx.waitUntil` so the isolate stays until they are out.
+ */
+export const deferredConsoleLogger = Logger.map(jsonLine, (line) => {
+  pending.push(line)
+  flushing ??= flushLater()
+})
+
+/** The write in progress for lines logged through `deferredConsoleLogger`, if any. */
+export const pendingWrites = (): Promise<void> | undefined => flushing
+
 /** Replaces Effect's default logger with the JSON line logger. */
 export const JsonLoggerLive = Logger.replace(Logger.defaultLogger, jsonConsoleLogger)
 
