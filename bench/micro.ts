@@ -9,7 +9,6 @@ import { ConfigProvider, Effect, FiberRef, HashSet, Logger, ManagedRuntime } fro
 import { performance } from "node:perf_hooks"
 import { appLayer } from "../src/layers/AppLive.js"
 import { jsonLine } from "../src/layers/JsonLogger.js"
-import { WorkerContext } from "../src/layers/WorkerContext.js"
 import { AgentRouter } from "../src/services/AgentRouter.js"
 import { RequestLog } from "../src/services/RequestLog.js"
 import { PlatformTest, routeAgentRequest } from "../test/support/Sdk.js"
@@ -36,8 +35,7 @@ const runtime = ManagedRuntime.make(appLayer(PlatformTest, ConfigProvider.fromMa
 
 const viaPipeline = (request: Request) =>
   runtime.runPromise(
-    Effect.flatMap(AgentRouter, (router) => router.handle(request)).pipe(
-      Effect.provideService(WorkerContext, { env, ctx: testCtx }),
+    Effect.flatMap(AgentRouter, (router) => router.handle(request, { env, ctx: testCtx })).pipe(
       Effect.locally(FiberRef.currentLoggers, HashSet.make(silentJson))
     )
   )

@@ -14,7 +14,6 @@ import { Authenticator } from "../services/Authenticator.js"
 import { Diagnostics } from "../services/Diagnostics.js"
 import { RequestEnricher } from "../services/RequestEnricher.js"
 import { RequestLog } from "../services/RequestLog.js"
-import { JsonLoggerLive } from "./JsonLogger.js"
 import type { WorkerEnv } from "./WorkerContext.js"
 
 /** A `ConfigProvider` over the string vars of `env` (bindings and other values are not config). */
@@ -36,6 +35,7 @@ export const appLayer = (
   const core = Layer.mergeAll(AgentRegistry.Live, AgentGateway.Live, RequestEnricher.Live).pipe(
     Layer.provideMerge(base)
   )
-  const services = Layer.mergeAll(Diagnostics.Live, Authenticator.Live, requestLog).pipe(Layer.provideMerge(core))
-  return AgentRouter.Live.pipe(Layer.provide(services), Layer.provideMerge(JsonLoggerLive))
+  const services = Layer.mergeAll(Diagnostics.Live, Authenticator.Live).pipe(Layer.provideMerge(core))
+  // The request log layer also installs the logger its lines go through, so it is merged at the top.
+  return AgentRouter.Live.pipe(Layer.provide(services), Layer.provideMerge(requestLog))
 }

@@ -10,7 +10,7 @@ import { acceptsJson, renderProblem } from "../domain/Render.js"
 import { AgentRouter } from "../services/AgentRouter.js"
 import { appLayer, configProviderFrom, type Platform } from "./AppLive.js"
 import { JsonLoggerLive } from "./JsonLogger.js"
-import { WorkerContext, type WorkerEnv } from "./WorkerContext.js"
+import type { WorkerEnv } from "./WorkerContext.js"
 
 /** The `fetch` of an `ExportedHandler`. */
 export type FetchHandler = (request: Request, env: WorkerEnv, ctx: ExecutionContext) => Promise<Response>
@@ -46,9 +46,7 @@ export const makeHandler = (platform: Layer.Layer<Platform>, env: WorkerEnv): Fe
   return (request, requestEnv, ctx) =>
     runtime
       .runPromiseExit(
-        Effect.flatMap(AgentRouter, (router) => router.handle(request)).pipe(
-          Effect.provideService(WorkerContext, { env: requestEnv, ctx })
-        )
+        Effect.flatMap(AgentRouter, (router) => router.handle(request, { env: requestEnv, ctx }))
       )
       .then((exit) => (Exit.isSuccess(exit) ? exit.value : Effect.runPromise(startupFailure(request, exit.cause))))
 }

@@ -1,14 +1,15 @@
 /**
- * The Cloudflare `env` and `ExecutionContext` of the request being handled, provided per request (never
- * stored on a global) so the runtime built once per isolate never holds a stale one.
+ * The Cloudflare `env` and `ExecutionContext` of the request being handled. They are handed to each
+ * request as an argument (never stored on a global), so the runtime built once per isolate never holds a
+ * stale one. An argument rather than a per-request `Context` service: providing a service copies the
+ * runtime's whole context on every request, which showed in the workerd profile.
  */
-import { Context } from "effect"
 
 /** The Worker's bindings and vars as the runtime hands them over. */
 export type WorkerEnv = Readonly<Record<string, unknown>>
 
 /** The current request's `env` and `ExecutionContext`. */
-export class WorkerContext extends Context.Tag("app/WorkerContext")<
-  WorkerContext,
-  { readonly env: WorkerEnv; readonly ctx: ExecutionContext }
->() {}
+export interface WorkerContext {
+  readonly env: WorkerEnv
+  readonly ctx: ExecutionContext
+}

@@ -17,7 +17,7 @@ import { defectProblem, problemFor } from "../domain/Problem.js"
 import { acceptsJson, renderProblem } from "../domain/Render.js"
 import { canonicalPath, parseAgentPath, validateInstance } from "../domain/Route.js"
 import type { LogEvent } from "../layers/JsonLogger.js"
-import { WorkerContext, type WorkerEnv } from "../layers/WorkerContext.js"
+import type { WorkerContext, WorkerEnv } from "../layers/WorkerContext.js"
 import { AgentGateway } from "./AgentGateway.js"
 import { AgentRegistry } from "./AgentRegistry.js"
 import { AppConfig } from "./AppConfig.js"
@@ -48,6 +48,7 @@ const withoutParam = (url: URL, name: string): string => {
 }
 
 const readMethods = new Set(["GET", "HEAD"])
+const ownPaths = new Set(["/", "/health", "/_diagnostics"])
 
 /** A JSON answer of the router's own (index, health, diagnostics), never cached. */
 const ownJson = (body: unknown, requestId: string, head: boolean) =>
@@ -68,7 +69,7 @@ const withRequestId = (response: Response, requestId: string): Response => {
 /** Handles one request end to end; never fails, never throws. */
 export class AgentRouter extends Context.Tag("app/AgentRouter")<
   AgentRouter,
-  { readonly handle: (request: Request) => Effect.Effect<Response, never, WorkerContext> }
+  { readonly handle: (request: Request, worker: WorkerContext) => Effect.Effect<Response> }
 >() {
   static readonly Live = Layer.effect(
     AgentRouter,
@@ -137,20 +138,20 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           return { response: withRequestId(forwarded.response, requestId), outcome: "routed" }
         })
 
-      const answer = (request: Request, url: URL, requestId: string, facts: Facts) =>
-        Effect.gen(function* (): Effect.fn.Return<Answered, RouterError, WorkerContext> {
-          const { env } = yield* WorkerContext
-          const page = yield* ownPage(request, url, requestId, env)
+      const answer = (request: Request, url: URL, requestId: string, env: WorkerEnv, facts: Facts) =>
+        Effect.gen(function* (): Effect.fn.Return<Answered, RouterError> {
+          // Most requests are agent requests: only the router's own paths go through `ownPage`.
+          const page = ownPaths.has(url.pathname) ? yield* ownPage(request, url, requestId, env) : Option.none()
           return Option.isSome(page) ? page.value : yield* route(request, url, requestId, env, facts)
         })
 
-      const handle = (request: Request) =>
+      const handle = (request: Request, worker: WorkerContext) =>
         Effect.gen(function* () {
           const started = yield* Clock.currentTimeMillis
           const requestId = yield* enricher.requestId(request)
           const url = new URL(request.url)
           const facts: Facts = { agent: null, instance: null, attempts: undefined }
-          const exit = yield* Effect.exit(answer(request, url, requestId, facts))
+          const exit = yield* Effect.exit(answer(request, url, requestId, worker.env, facts))
           const { outcome, response, details } = Exit.isSuccess(exit)
             ? { ...exit.value, details: {} }
             : failureAnswer(exit.cause, config.prefix, {
@@ -177,7 +178,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
             durationMs,
             ...(facts.attempts === undefined ? {} : { attempts: facts.attempts }),
             ...details
-          } satisfies LogEvent)
+          } satisfies LogEvent, worker)
           return response
         })
 

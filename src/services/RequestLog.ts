@@ -1,38 +1,42 @@
 /**
- * Where the `request.completed` line goes. In the Worker it is formatted at once and printed after the
- * answer has left (one timer turn later, kept alive by `ctx.waitUntil`): under `wrangler dev` a console
- * line crosses processes and would otherwise sit between the agent's answer and the client. Tests write
- * it at once through the current logger.
+ * Where the `request.completed` line goes, and through which logger. In the Worker the line is formatted
+ * at once and printed after the answer has left (one timer turn later, kept alive by `ctx.waitUntil`):
+ * under `wrangler dev` a console line crosses processes and would otherwise sit between the agent's answer
+ * and the client. Tests print at once (and usually collect the lines instead).
  */
-import { Context, Effect, FiberRef, HashSet, Layer, type LogLevel } from "effect"
-import { deferredConsoleLogger, pendingWrites, type LogEvent } from "../layers/JsonLogger.js"
-import { WorkerContext } from "../layers/WorkerContext.js"
-
-const deferredLoggers = HashSet.make(deferredConsoleLogger)
+import { Context, Effect, Layer, Logger, type LogLevel } from "effect"
+import { deferredConsoleLogger, JsonLoggerLive, pendingWrites, type LogEvent } from "../layers/JsonLogger.js"
+import type { WorkerContext } from "../layers/WorkerContext.js"
 
 /** Writes one request's log line. */
 export class RequestLog extends Context.Tag("app/RequestLog")<
   RequestLog,
-  { readonly write: (level: LogLevel.LogLevel, event: LogEvent) => Effect.Effect<void, never, WorkerContext> }
+  {
+    readonly write: (level: LogLevel.LogLevel, event: LogEvent, worker: WorkerContext) => Effect.Effect<void>
+  }
 >() {
-  /** Formatted now, printed after the answer; the request is kept alive until the line is out. */
-  static readonly Deferred = Layer.succeed(RequestLog, {
-    write: (level, event) =>
-      Effect.logWithLevel(level, event).pipe(
-        Effect.locally(FiberRef.currentLoggers, deferredLoggers),
-        Effect.zipRight(
-          Effect.flatMap(WorkerContext, ({ ctx }) =>
+  /**
+   * The deferred JSON logger as the router's logger; each write hands the pending print to
+   * `ctx.waitUntil` so the isolate stays until the line is out.
+   */
+  static readonly Deferred = Layer.merge(
+    Layer.succeed(RequestLog, {
+      write: (level, event, { ctx }) =>
+        Effect.logWithLevel(level, event).pipe(
+          Effect.zipRight(
             Effect.sync(() => {
               const writes = pendingWrites()
               if (writes !== undefined) ctx.waitUntil(writes)
             })
           )
         )
-      )
-  })
+    }),
+    Logger.replace(Logger.defaultLogger, deferredConsoleLogger)
+  )
 
-  /** At once, in the request's fiber, through the current logger: what tests read. */
-  static readonly Immediate = Layer.succeed(RequestLog, {
-    write: (level, event) => Effect.logWithLevel(level, event)
-  })
+  /** The JSON logger printing at once, in the request's fiber. */
+  static readonly Immediate = Layer.merge(
+    Layer.succeed(RequestLog, { write: (level, event) => Effect.logWithLevel(level, event) }),
+    JsonLoggerLive
+  )
 }

@@ -5,7 +5,7 @@
 import { ConfigProvider, Effect } from "effect"
 import { appLayer } from "../../src/layers/AppLive.js"
 import { collectLogs } from "../../src/layers/JsonLogger.js"
-import { WorkerContext, type WorkerEnv } from "../../src/layers/WorkerContext.js"
+import type { WorkerEnv } from "../../src/layers/WorkerContext.js"
 import { AgentRouter } from "../../src/services/AgentRouter.js"
 import { RequestLog } from "../../src/services/RequestLog.js"
 import { PlatformTest } from "./Sdk.js"
@@ -23,10 +23,7 @@ export const testApp = (vars: Record<string, string> = {}) =>
 
 /** Runs one request through the router with `env`, appending its log lines to `logs`. */
 export const send = (request: Request, env: WorkerEnv, logs: Array<string> = []) =>
-  Effect.flatMap(AgentRouter, (router) => router.handle(request)).pipe(
-    Effect.provideService(WorkerContext, { env, ctx: testCtx }),
-    collectLogs(logs)
-  )
+  Effect.flatMap(AgentRouter, (router) => router.handle(request, { env, ctx: testCtx })).pipe(collectLogs(logs))
 
 /** A request to the test origin. */
 export const request = (path: string, init?: RequestInit) => new Request(`http://router.test${path}`, init)
