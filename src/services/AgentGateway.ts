@@ -9,6 +9,7 @@ import { Context, Duration, Effect, Layer, Random, Schedule } from "effect"
 import type { DeclaredAgent } from "../domain/AgentCatalog.js"
 import { RoutingFailed, type RoutingFailedReason } from "../domain/Errors.js"
 import type { WorkerEnv } from "../layers/WorkerContext.js"
+import type { Forwarding } from "./RequestEnricher.js"
 import { AgentsSdk } from "./AgentsSdk.js"
 import { AppConfig, type RoutingPolicy } from "./AppConfig.js"
 
@@ -20,7 +21,7 @@ export interface Forwarded {
 
 /** What to forward: the enriched request, for which agent and instance, with which `env`. */
 export interface ForwardTarget {
-  readonly request: Request
+  readonly forwarding: Forwarding
   readonly agent: DeclaredAgent
   readonly instance: string
   readonly env: WorkerEnv
@@ -107,9 +108,10 @@ export const makeGateway = (
     Schedule.intersect(Schedule.recurs(Math.max(0, policy.maxAttempts - 2))),
     Schedule.upTo(Duration.millis(policy.retryBudgetMs))
   )
-  const options = { prefix, routingRetry: false } as const
   return {
-    forward: ({ agent, env, instance, request }) => {
+    forward: ({ agent, env, forwarding, instance }) => {
+      const { prepare, request } = forwarding
+      const options = { prefix, routingRetry: false, onBeforeRequest: prepare, onBeforeConnect: prepare } as const
       let attempts = 0
       // A request without a body (GET, every upgrade) can be sent again as it is; others are cloned per
       // attempt so a retry still has its body.

@@ -129,7 +129,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           const search = authenticator.enabled ? withoutParam(url, TOKEN_PARAM) : url.search
           const target = `${url.origin}${canonicalPath(config.prefix, agent.urlName, instance, path.rest)}${search}`
           const forwarded = yield* gateway.forward({
-            request: enricher.enrich(request, target, requestId, authenticator.enabled),
+            forwarding: enricher.enrich(request, target, requestId, authenticator.enabled),
             agent,
             instance,
             env

@@ -9,7 +9,13 @@ import { Context } from "effect"
 export type RouteAgentRequest = (
   request: Request,
   env: object,
-  options: { readonly prefix: string; readonly routingRetry: false }
+  options: {
+    readonly prefix: string
+    readonly routingRetry: false
+    /** Called with the SDK's own mutable copy of the request before it is sent (HTTP / WebSocket). */
+    readonly onBeforeRequest: (request: Request) => void
+    readonly onBeforeConnect: (request: Request) => void
+  }
 ) => Promise<Response | null>
 
 /** The SDK's routing function and URL-name mapping. */

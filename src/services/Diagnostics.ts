@@ -57,7 +57,8 @@ export class Diagnostics extends Context.Tag("app/Diagnostics")<
         Effect.gen(function* () {
           const started = yield* Clock.currentTimeMillis
           const request = new Request(`${origin}/${config.prefix}/${agent.urlName}/${PROBE_INSTANCE}`)
-          const outcome = yield* Effect.either(gateway.forward({ request, agent, instance: PROBE_INSTANCE, env }))
+          const forwarding = { request, prepare: () => undefined }
+          const outcome = yield* Effect.either(gateway.forward({ forwarding, agent, instance: PROBE_INSTANCE, env }))
           const roundTripMs = (yield* Clock.currentTimeMillis) - started
           return outcome._tag === "Right"
             ? { ok: outcome.right.response.ok, status: outcome.right.response.status, roundTripMs }

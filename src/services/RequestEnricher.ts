@@ -6,47 +6,58 @@
 import { Context, Effect, Layer } from "effect"
 import { incomingRequestId, isInternalHeader, REQUEST_ID_HEADER } from "../domain/Headers.js"
 
+/** What the gateway forwards: the request to hand the SDK and the header edits to apply to its copy. */
+export interface Forwarding {
+  /** The client's own request when its URL is already the canonical one, else a copy at that URL. */
+  readonly request: Request
+  /**
+   * Strips internal headers, sets `x-request-id`, and (when the router consumed it) removes
+   * `Authorization`. Applied to the mutable copy the SDK makes anyway, so the router makes none of its own.
+   */
+  readonly prepare: (request: Request) => void
+}
+
 /** Builds request ids and forwarded requests. */
 export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
   RequestEnricher,
   {
     /** The client's well-formed `x-request-id`, else `cf-ray`, else a fresh one. */
     readonly requestId: (request: Request) => Effect.Effect<string>
-    /**
-     * A copy of `request` addressed to `url`, internal headers stripped, `x-request-id` set; with
-     * `consumedAuthorization`, the `Authorization` header the router checked is removed too.
-     */
-    readonly enrich: (request: Request, url: string, requestId: string, consumedAuthorization: boolean) => Request
+    /** How to forward `request` to `url` with `requestId`; see `Forwarding`. */
+    readonly enrich: (request: Request, url: string, requestId: string, consumedAuthorization: boolean) => Forwarding
   }
 >() {
-  /** The copy of the request the agent receives. */
-  static readonly forwardedRequest = (
+  /** The forwarding of one request. */
+  static readonly forwarding = (
     request: Request,
     url: string,
     requestId: string,
     consumedAuthorization: boolean
-  ): Request => {
-    // One native copy, then removals: cheaper than re-appending every header from JS.
-    const headers = new Headers(request.headers)
-    for (const name of [...headers.keys()]) if (isInternalHeader(name)) headers.delete(name)
-    if (consumedAuthorization) headers.delete("authorization")
-    headers.set(REQUEST_ID_HEADER, requestId)
-    return new Request(url, {
-      method: request.method,
-      headers,
-      // workerd presents a non-GET upgrade as GET yet keeps its (empty) body; a GET cannot carry one.
-      body: request.method === "GET" || request.method === "HEAD" ? null : request.body,
-      redirect: request.redirect,
-      // Node's fetch needs `duplex` for a streamed body; workerd ignores it.
-      ...{ duplex: "half" }
-    })
-  }
+  ): Forwarding => ({
+    request:
+      url === request.url
+        ? request
+        : new Request(url, {
+            method: request.method,
+            headers: request.headers,
+            // workerd presents a non-GET upgrade as GET yet keeps its (empty) body; a GET cannot carry one.
+            body: request.method === "GET" || request.method === "HEAD" ? null : request.body,
+            redirect: request.redirect,
+            // Node's fetch needs `duplex` for a streamed body; workerd ignores it.
+            ...{ duplex: "half" }
+          }),
+    prepare: (copy) => {
+      for (const name of [...copy.headers.keys()]) if (isInternalHeader(name)) copy.headers.delete(name)
+      if (consumedAuthorization) copy.headers.delete("authorization")
+      copy.headers.set(REQUEST_ID_HEADER, requestId)
+    }
+  })
 
   /** Random ids (UUID v4) when the client sent none. */
   static readonly Live = Layer.succeed(RequestEnricher, {
     requestId: (request) =>
       Effect.sync(() => incomingRequestId(request.headers) ?? crypto.randomUUID()),
-    enrich: RequestEnricher.forwardedRequest
+    enrich: RequestEnricher.forwarding
   })
 
   /** Sequential ids (`test-1`, `test-2`, ...) so tests can predict them. */
@@ -54,7 +65,7 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
     let counter = 0
     return {
       requestId: (request) => Effect.sync(() => incomingRequestId(request.headers) ?? `test-${++counter}`),
-      enrich: RequestEnricher.forwardedRequest
+      enrich: RequestEnricher.forwarding
     }
   })
 }

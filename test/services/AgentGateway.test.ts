@@ -15,7 +15,7 @@ const forward = (behaviour: Behaviour, overrides: Partial<typeof policy> = {}) =
   const gateway = makeGateway(routeAgentRequest, "agents", { ...policy, ...overrides })
   const request = new Request("http://router.test/agents/coder-agent/default", { method: "POST", body: "payload" })
   return gateway
-    .forward({ request, agent, instance: "default", env: { CoderAgent: namespace } })
+    .forward({ forwarding: { request, prepare: () => undefined }, agent, instance: "default", env: { CoderAgent: namespace } })
     .pipe(Effect.either, Effect.map((result) => ({ result, deliveries })))
 }
 
