@@ -1,5 +1,6 @@
 /** The shipped configuration agrees with itself and with the pinned versions. */
-import { readFileSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 
 const toml = readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8")
@@ -22,5 +23,18 @@ describe("wrangler.toml", () => {
     expect(toml).toMatch(/^DIAGNOSTICS = "false"$/m)
     expect(toml).toMatch(/name = "CoderAgent"\nclass_name = "CoderAgent"/)
     expect(toml).toMatch(/new_sqlite_classes = \["CoderAgent"\]/)
+  })
+})
+
+describe("the shipped Worker", () => {
+  it("depends on no test-only code: no src file imports from test/, and wrangler.toml binds no FaultAgent", () => {
+    const sources = (dir: string): Array<string> =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? sources(join(dir, entry.name)) : [join(dir, entry.name)]
+      )
+    const src = new URL("../src", import.meta.url).pathname
+    const offenders = sources(src).filter((file) => /from\s+["'][^"']*\/test\//.test(readFileSync(file, "utf8")))
+    expect(offenders).toEqual([])
+    expect(toml).not.toMatch(/FaultAgent/)
   })
 })
