@@ -5,7 +5,7 @@
  * `Effect.log({ event, ...fields })` (one allocation, where `annotateLogs` costs a HashMap update per
  * field); a plain string message becomes `event`, and log annotations are added as fields too.
  */
-import { Effect, FiberRef, HashMap, HashSet, Logger } from "effect"
+import { Effect, FiberRef, HashMap, HashSet, Logger, LogLevel } from "effect"
 import { redactSecrets } from "../domain/Redact.js"
 
 /** A log event: its name and its fields. */
@@ -28,17 +28,28 @@ export const jsonLine = Logger.make(({ annotations, date, logLevel, message }) =
   return JSON.stringify(record)
 })
 
-/** The JSON line logger printing through `console.log`. */
-export const jsonConsoleLogger = Logger.withConsoleLog(jsonLine)
+/**
+ * Prints one line: INFO and below with `console.info`, WARN and above with `console.log`. `wrangler dev`
+ * source-maps every `console.log` line (costly on the hot path) but not `console.info` ones, and it decorates
+ * `console.warn`/`console.error` output (`▲ [WARNING] ...`), which would break one-object-per-line for
+ * `jq`; `console.log` keeps WARN and ERROR lines plain. The JSON `level` field is the level to read.
+ */
+const print = (level: LogLevel.LogLevel, line: string): void => {
+  if (LogLevel.greaterThanEqual(level, LogLevel.Warning)) console.log(line)
+  else console.info(line)
+}
+
+/** The JSON line logger printing at once. */
+export const jsonConsoleLogger = Logger.make((options) => print(options.logLevel, jsonLine.log(options)))
 
 // Lines written by `deferredConsoleLogger`, printed together one timer turn later.
-const pending: Array<string> = []
+const pending: Array<readonly [LogLevel.LogLevel, string]> = []
 let flushing: Promise<void> | undefined
 
 const flushLater = (): Promise<void> =>
   new Promise((done) =>
     setTimeout(() => {
-      for (const line of pending.splice(0)) console.log(line)
+      for (const [level, line] of pending.splice(0)) print(level, line)
       flushing = undefined
       done()
     }, 0)
@@ -49,8 +60,8 @@ const flushLater = (): Promise<void> =>
  * formatted at once (so it shows the request as it was), the console write leaves the request's path.
  * Pass `pendingWrites()` to `ctx.waitUntil` so the isolate stays until they are out.
  */
-export const deferredConsoleLogger = Logger.map(jsonLine, (line) => {
-  pending.push(line)
+export const deferredConsoleLogger = Logger.make((options) => {
+  pending.push([options.logLevel, jsonLine.log(options)])
   flushing ??= flushLater()
 })
 
