@@ -39,17 +39,31 @@ export const eventsIn = (lines: ReadonlyArray<string>, event: string): Array<Rec
       : []
   })
 
-/** Starts `wrangler dev` and resolves once it answers `readyPath` (default `/`) with any status. */
-export const startWranglerDev = async (
-  options: {
-    config?: string
-    persistTo?: string
-    vars?: Record<string, string>
-    /** Requested until it answers (any status) to decide the Worker is up. */
-    readyPath?: string
-    pollMs?: number
-  } = {}
-): Promise<LocalWorker> => {
+/** How `startWranglerDev` is configured. */
+export interface WranglerDevOptions {
+  readonly config?: string
+  readonly persistTo?: string
+  readonly vars?: Record<string, string>
+  /** Requested until it answers (any status) to decide the Worker is up. */
+  readonly readyPath?: string
+  readonly pollMs?: number
+}
+
+/**
+ * Starts `wrangler dev` and resolves once it answers `readyPath` (default `/`) with any status. A free port
+ * can be taken by another process between being picked and being bound (test files run in parallel and
+ * workerd opens ports of its own), so "address already in use" is retried on new ports.
+ */
+export const startWranglerDev = async (options: WranglerDevOptions = {}): Promise<LocalWorker> => {
+  for (let attempt = 1; ; attempt++) {
+    const started = await startOnce(options)
+    if (typeof started !== "string") return started
+    if (attempt >= 3 || !started.includes("Address already in use")) throw new Error(started)
+  }
+}
+
+/** One start on fresh ports: the worker, or the reason it did not come up. */
+const startOnce = async (options: WranglerDevOptions): Promise<LocalWorker | string> => {
   const port = await freePort()
   const inspectorPort = await freePort()
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "agents-router-e2e-"))
@@ -114,5 +128,5 @@ export const startWranglerDev = async (
     await new Promise((r) => setTimeout(r, options.pollMs ?? 250))
   }
   await stop()
-  throw new Error(`wrangler dev did not start on ${origin}:\n${lines.slice(-40).join("\n")}`)
+  return `wrangler dev did not start on ${origin}:\n${lines.slice(-40).join("\n")}`
 }
