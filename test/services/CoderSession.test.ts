@@ -43,7 +43,8 @@ describe("CoderSession", () => {
 
   it.live("a second chat while a reply streams is answered busy; cancel stops the reply and keeps what was stored", () =>
     Effect.gen(function* () {
-      const h = yield* harness(scriptedModel(["a", "b", "c", "d", "e", "f"], 30))
+      // 10 deltas 60 ms apart: the cancel at 70 ms lands mid-stream even on a loaded machine.
+      const h = yield* harness(scriptedModel(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"], 60))
       yield* h.send({ type: "chat", id: "m1", text: "long one" })
       yield* h.send({ type: "chat", id: "m2", text: "again" })
       expect(h.replies.at(-1)).toMatchObject({ type: "error", code: "busy", id: "m2" })
