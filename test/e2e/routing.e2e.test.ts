@@ -19,6 +19,12 @@ beforeAll(async () => {
 
 const settle = () => new Promise((r) => setTimeout(r, 300))
 
+/** Waits (up to 5 s) until `ready` holds over the lines printed so far: wrangler prints after the answer. */
+const until = async (ready: () => boolean) => {
+  const deadline = Date.now() + 5_000
+  while (!ready() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+}
+
 afterAll(async () => {
   await worker?.stop()
 })
@@ -113,8 +119,10 @@ describe("routing against local workerd", () => {
   it("logs one request.completed line per request", async () => {
     const before = worker.completed().length
     await fetch(`${worker.origin}/agents/coder-agent/logged`, { headers: { "x-request-id": "e2e-log-1" } })
-    await new Promise((r) => setTimeout(r, 300))
-    const lines = worker.completed().slice(before).filter((l) => l["requestId"] === "e2e-log-1")
+    const mine = () => worker.completed().slice(before).filter((l) => l["requestId"] === "e2e-log-1")
+    await until(() => mine().length > 0)
+    await settle()
+    const lines = mine()
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatchObject({ outcome: "routed", status: 200, agent: "CoderAgent", instance: "logged" })
   })
@@ -125,8 +133,8 @@ describe("routing against local workerd", () => {
     socket.send({ type: "nonsense" })
     await socket.next("error")
     await socket.close()
-    await settle()
     const mine = (event: string) => eventsIn(worker.lines, event).filter((l) => l["requestId"] === "e2e-ws-1")
+    await until(() => ["request.completed", "agent.connected", "agent.message_rejected", "agent.closed"].every((e) => mine(e).length > 0))
     expect(mine("request.completed")).toMatchObject([{ upgrade: true, status: 101, outcome: "routed", agent: "CoderAgent" }])
     expect(mine("agent.connected")).toMatchObject([{ agent: "CoderAgent", instance: "followed", level: "INFO" }])
     expect(mine("agent.message_rejected")).toMatchObject([{ code: "invalid_message" }])
