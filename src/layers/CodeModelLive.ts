@@ -3,6 +3,7 @@
  * `MODEL_BASE_URL` is set, else Workers AI when an `AI` binding exists, else none (`model_unavailable`).
  */
 import { Config, Effect, Layer, Option } from "effect"
+import { positiveInt } from "../services/AppConfig.js"
 import { CodeModel, openAiCompatible, workersAi, type WorkersAiBinding } from "../services/CodeModel.js"
 import { configProviderFrom } from "./AppLive.js"
 import type { WorkerEnv } from "./WorkerContext.js"
@@ -13,12 +14,6 @@ export interface CoderSettings {
   readonly contextMessages: number
   readonly systemPrompt: string
 }
-
-const positiveInt = (name: string, fallback: number) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n >= 1 })
-  )
 
 /** The CoderAgent settings, read from the Worker's vars. */
 export const coderSettings: Config.Config<CoderSettings> = Config.all({

@@ -52,7 +52,8 @@ const allowedOrigins = Config.string("ALLOWED_ORIGINS").pipe(
   )
 )
 
-const positiveInt = (name: string, fallback: number) =>
+/** An integer var of at least 1, with a default; a malformed value fails start-up naming the var. */
+export const positiveInt = (name: string, fallback: number) =>
   Config.integer(name).pipe(
     Config.withDefault(fallback),
     Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n >= 1 })
