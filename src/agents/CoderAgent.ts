@@ -6,7 +6,15 @@
  */
 import { callable, type Connection, type WSMessage } from "agents"
 import { Cause, Effect, Either, Layer, ManagedRuntime } from "effect"
-import { binaryFrameRejected, initialCoderState, parseClientFrame, type CoderState, type ServerFrame, type StoredMessage } from "../domain/CoderProtocol.js"
+import {
+  binaryFrameRejected,
+  initialCoderState,
+  parseClientFrame,
+  type ClientFrame,
+  type CoderState,
+  type ServerFrame,
+  type StoredMessage
+} from "../domain/CoderProtocol.js"
 import { configProviderFrom } from "../layers/AppLive.js"
 import { codeModelFrom, coderSettings, type CoderSettings } from "../layers/CodeModelLive.js"
 import { JsonLoggerLive } from "../layers/JsonLogger.js"
@@ -18,11 +26,18 @@ const json = (body: unknown, init?: ResponseInit) =>
 
 type Row = { id: string; role: string; text: string; at: string }
 
+/** A started session: what it answers with, its settings, and the runtime it runs on. */
+interface Ready {
+  readonly session: CoderSession
+  readonly settings: CoderSettings
+  readonly run: <A>(effect: Effect.Effect<A>) => Promise<A>
+}
+
 /** The CoderAgent Durable Object. */
 export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderState> {
   override initialState: CoderState = initialCoderState
-  private runtime: ManagedRuntime.ManagedRuntime<never, unknown> | undefined
-  private ready: Promise<{ session: CoderSession; settings: CoderSettings }> | undefined
+  private messages: MessageStore | undefined
+  private ready: Promise<Ready> | undefined
 
   protected override get agentName() {
     return "CoderAgent"
@@ -30,9 +45,10 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
 
   /** Messages in SQLite; the table is created once per instance, the first time it is needed. */
   private store(): MessageStore {
+    if (this.messages !== undefined) return this.messages
     this.sql`CREATE TABLE IF NOT EXISTS coder_messages (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, role TEXT NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL)`
-    return {
+    this.messages = {
       append: (m) => void this.sql`INSERT INTO coder_messages (id, role, text, at) VALUES (${m.id}, ${m.role}, ${m.text}, ${m.at})`,
       recent: (limit) =>
         this.sql<Row>`SELECT id, role, text, at FROM (SELECT * FROM coder_messages ORDER BY seq DESC LIMIT ${limit}) ORDER BY seq ASC`.map(
@@ -41,14 +57,14 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
       count: () => Number(this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM coder_messages`[0]?.n ?? 0),
       clear: () => void this.sql`DELETE FROM coder_messages`
     }
+    return this.messages
   }
 
-  /** The session and settings, built once per instance from the Worker's vars and bindings. */
-  private session() {
+  /** The session, its settings and the runtime it runs on, built once per instance from the Worker's vars. */
+  private session(): Promise<Ready> {
     if (this.ready === undefined) {
       const env = this.env
       const runtime = ManagedRuntime.make(Layer.merge(codeModelFrom(env), JsonLoggerLive))
-      this.runtime = runtime
       this.ready = runtime.runPromise(
         Effect.gen(this, function* () {
           const settings = yield* Effect.withConfigProvider(coderSettings, configProviderFrom(env))
@@ -60,7 +76,7 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
             },
             { contextMessages: settings.contextMessages, systemPrompt: settings.systemPrompt }
           )
-          return { session, settings }
+          return { session, settings, run: <A>(effect: Effect.Effect<A>) => runtime.runPromise(effect) }
         })
       )
     }
@@ -72,8 +88,16 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
     connection.send(JSON.stringify(frame))
   }
 
+  /** Handles one frame for a callable method and resolves with the frame it answered. */
+  private async ask(frame: ClientFrame): Promise<ServerFrame | undefined> {
+    const { run, session } = await this.session()
+    let answer: ServerFrame | undefined
+    await run(session.handle(frame, (reply) => (answer = reply)))
+    return answer
+  }
+
   /** The session, or the error frame explaining why the agent's settings cannot start one. */
-  private async sessionOrError(): Promise<Either.Either<{ session: CoderSession; settings: CoderSettings }, ServerFrame>> {
+  private async sessionOrError(): Promise<Either.Either<Ready, ServerFrame>> {
     return this.session().then(
       (ready) => Either.right(ready),
       (error: unknown) =>
@@ -89,52 +113,47 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
     if (typeof message !== "string") return this.send(connection, binaryFrameRejected)
     const ready = await this.sessionOrError()
     if (Either.isLeft(ready)) return this.send(connection, ready.left)
-    const { session, settings } = ready.right
+    const { run, session, settings } = ready.right
     const frame = parseClientFrame(message, settings.maxMessageChars)
     if (Either.isLeft(frame)) return this.send(connection, frame.left)
-    await this.runtime?.runPromise(session.handle(frame.right, (reply) => this.send(connection, reply)))
+    await run(session.handle(frame.right, (reply) => this.send(connection, reply)))
   }
 
   /** Sends `text` as a chat message and resolves with the finished reply (or the error frame). */
   @callable()
   async chat(text: string): Promise<ServerFrame> {
-    const { session, settings } = await this.session()
+    const { run, session, settings } = await this.session()
     const id = crypto.randomUUID()
     const frame = parseClientFrame(JSON.stringify({ type: "chat", id, text }), settings.maxMessageChars)
     if (Either.isLeft(frame)) return frame.left
-    let answer: ServerFrame | undefined
-    await this.runtime?.runPromise(session.handle(frame.right, (reply) => (answer = reply)))
+    const answer = await this.ask(frame.right)
     if (answer?.type !== "ack") return answer ?? { type: "error", code: "model_error", message: "no answer", id }
-    await this.runtime?.runPromise(session.settled)
+    await run(session.settled)
     const last = this.store().recent(1)[0]
     return last?.id === id && last.role === "assistant"
       ? { type: "reply.done", id, text: last.text }
       : { type: "error", code: "model_error", message: "The reply did not complete.", id }
   }
 
-  /** The stored messages, newest last. */
+  /** The stored messages, newest last (`limit` as the `history` frame takes it, 1 to 1,000). */
   @callable()
   async history(limit?: number): Promise<ReadonlyArray<StoredMessage>> {
-    await this.session()
-    return this.store().recent(Math.min(Math.max(1, Math.floor(limit ?? 50)), 1_000))
+    const frame: ClientFrame =
+      limit === undefined ? { type: "history" } : { type: "history", limit: Math.min(Math.max(1, Math.floor(limit)), 1_000) }
+    const answer = await this.ask(frame)
+    return answer?.type === "history" ? answer.messages : []
   }
 
   /** Stops the reply to `id` if it is streaming. */
   @callable()
   async cancel(id: string): Promise<ServerFrame | undefined> {
-    const { session } = await this.session()
-    let answer: ServerFrame | undefined
-    await this.runtime?.runPromise(session.handle({ type: "cancel", id }, (reply) => (answer = reply)))
-    return answer
+    return this.ask({ type: "cancel", id })
   }
 
   /** Clears the session. */
   @callable()
   async reset(): Promise<ServerFrame | undefined> {
-    const { session } = await this.session()
-    let answer: ServerFrame | undefined
-    await this.runtime?.runPromise(session.handle({ type: "reset" }, (reply) => (answer = reply)))
-    return answer
+    return this.ask({ type: "reset" })
   }
 
   override onRequest(request: Request): Response {
