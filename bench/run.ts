@@ -7,12 +7,12 @@
  *   npm run bench -- [--rounds 5] [--connects 30] [--pings 200] [--gets 100] [--rps-total 1000]
  *                    [--concurrency 16] [--fanout 1000] [--starts 3]
  */
-import { execFileSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { cpus, tmpdir } from "node:os"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { cpus } from "node:os"
 import { join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
 import { gzipSync } from "node:zlib"
+import { bundleWorker } from "../test/e2e/support/miniflare.js"
 import { startWranglerDev, type LocalWorker } from "../test/e2e/support/wranglerDev.js"
 import { intOption, ms, options, quantile } from "../scripts/stats.js"
 import { concurrentOpen, connectLatencies, httpLatencies, httpThroughput, pingRoundTrips } from "./measure.js"
@@ -37,13 +37,7 @@ const sides: ReadonlyArray<Side> = ["ours", "baseline"]
 
 /** Both bundles as `npm run deploy` builds them (`--minify`), raw and gzip bytes. */
 const bundleSize = (side: Side) => {
-  const outdir = mkdtempSync(join(tmpdir(), `bench-bundle-${side}-`))
-  execFileSync(
-    process.execPath,
-    [join(root, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--minify", "--outdir", outdir, "--config", configs[side]],
-    { cwd: root, stdio: "pipe", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } }
-  )
-  const code = readFileSync(join(outdir, side === "ours" ? "worker.js" : "worker.js"))
+  const code = readFileSync(join(bundleWorker({ config: configs[side], minify: true }), "worker.js"))
   return { raw: code.byteLength, gzip: gzipSync(code).byteLength }
 }
 

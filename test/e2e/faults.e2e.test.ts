@@ -6,7 +6,8 @@ import { resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
 import { connect, opened } from "./support/wsClient.js"
-import { eventsIn, startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
+import { eventsIn, waitFor } from "./support/output.js"
+import { startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
 
 let worker: LocalWorker
 let seq = 0
@@ -21,16 +22,6 @@ afterAll(async () => {
   await worker?.stop()
 })
 
-/** The request's log lines, waiting for them: wrangler may print after the answer arrives. */
-const linesFor = async (requestId: string) => {
-  const deadline = Date.now() + 5_000
-  for (;;) {
-    const lines = worker.completed().filter((l) => l["requestId"] === requestId)
-    if (lines.length > 0 || Date.now() > deadline) return lines
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 const problem = async (path: string, init: RequestInit = {}) => {
   const requestId = `faults-${seq++}`
   const response = await fetch(`${worker.origin}${path}`, {
@@ -38,7 +29,10 @@ const problem = async (path: string, init: RequestInit = {}) => {
     headers: { accept: "application/json", "x-request-id": requestId, ...init.headers }
   })
   const body = await response.text()
-  const log = await linesFor(requestId)
+  const log = await waitFor(
+    () => worker.completed().filter((l) => l["requestId"] === requestId),
+    (lines) => lines.length > 0
+  )
   return { status: response.status, retryAfter: response.headers.get("retry-after"), body, log }
 }
 
@@ -79,12 +73,10 @@ describe("Durable Object faults end as RoutingFailed 503 with Retry-After", () =
     const socket = new WebSocket(`${worker.wsOrigin}/agents/fault-agent/${instance}`)
     const code = await new Promise<number>((done) => socket.on("close", (c) => done(c)))
     expect(code).toBe(1011)
-    const deadline = Date.now() + 5_000
-    let closed: Array<Record<string, unknown>> = []
-    while (closed.length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50))
-      closed = eventsIn(worker.lines, "agent.closed").filter((l) => l["instance"] === instance)
-    }
+    const closed = await waitFor(
+      () => eventsIn(worker.lines, "agent.closed").filter((l) => l["instance"] === instance),
+      (lines) => lines.length > 0
+    )
     expect(closed).toMatchObject([{ code: 1011, level: "WARN", agent: "FaultAgent" }])
   })
 })

@@ -5,6 +5,7 @@
 import { request as httpRequest } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { bundleWorker, startMiniflare, type MiniflareWorker } from "./support/miniflare.js"
+import { waitFor } from "./support/output.js"
 import { connect, opened } from "./support/wsClient.js"
 
 let bundle: string
@@ -86,13 +87,10 @@ describe("a deployment without the CoderAgent binding", () => {
     expect(response.status).toBe(503)
     expect(response.headers.get("retry-after")).toBe("30")
     expect(await response.text()).toContain("The CoderAgent is experiencing connection issues. Please try again later.")
-    // The line is printed after the answer: wait for it.
-    const deadline = Date.now() + 5_000
-    let logged = unbound.completed().filter((l) => l["outcome"] === "MissingBinding")
-    while (logged.length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50))
-      logged = unbound.completed().filter((l) => l["outcome"] === "MissingBinding")
-    }
+    const logged = await waitFor(
+      () => unbound.completed().filter((l) => l["outcome"] === "MissingBinding"),
+      (lines) => lines.length > 0
+    )
     expect(logged.length).toBeGreaterThanOrEqual(1)
     expect(logged[0]).toMatchObject({ level: "WARN", status: 503, agent: "CoderAgent" })
   })

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { LogLine } from "../../src/domain/LogEvent.js"
 import { coderClient } from "./support/sdkClient.js"
 import { connect, opened } from "./support/wsClient.js"
-import { eventsIn, startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
+import { eventsIn, waitFor } from "./support/output.js"
+import { startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
 
 const TOKEN = "e2e-diagnostics-token-0123456789"
 let worker: LocalWorker
@@ -19,11 +20,6 @@ beforeAll(async () => {
 
 const settle = () => new Promise((r) => setTimeout(r, 300))
 
-/** Waits (up to 5 s) until `ready` holds over the lines printed so far: wrangler prints after the answer. */
-const until = async (ready: () => boolean) => {
-  const deadline = Date.now() + 5_000
-  while (!ready() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-}
 
 afterAll(async () => {
   await worker?.stop()
@@ -120,7 +116,7 @@ describe("routing against local workerd", () => {
     const before = worker.completed().length
     await fetch(`${worker.origin}/agents/coder-agent/logged`, { headers: { "x-request-id": "e2e-log-1" } })
     const mine = () => worker.completed().slice(before).filter((l) => l["requestId"] === "e2e-log-1")
-    await until(() => mine().length > 0)
+    await waitFor(mine, (lines) => lines.length > 0)
     await settle()
     const lines = mine()
     expect(lines).toHaveLength(1)
@@ -134,7 +130,8 @@ describe("routing against local workerd", () => {
     await socket.next("error")
     await socket.close()
     const mine = (event: string) => eventsIn(worker.lines, event).filter((l) => l["requestId"] === "e2e-ws-1")
-    await until(() => ["request.completed", "agent.connected", "agent.message_rejected", "agent.closed"].every((e) => mine(e).length > 0))
+    const events = ["request.completed", "agent.connected", "agent.message_rejected", "agent.closed"]
+    await waitFor(() => events.map(mine), (found) => found.every((lines) => lines.length > 0))
     expect(mine("request.completed")).toMatchObject([{ upgrade: true, status: 101, outcome: "routed", agent: "CoderAgent" }])
     expect(mine("agent.connected")).toMatchObject([{ agent: "CoderAgent", instance: "followed", level: "INFO" }])
     expect(mine("agent.message_rejected")).toMatchObject([{ code: "invalid_message" }])

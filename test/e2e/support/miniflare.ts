@@ -10,16 +10,28 @@ import { join, resolve } from "node:path"
 import type { Readable } from "node:stream"
 import { Log, LogLevel, Miniflare } from "miniflare"
 import { unstable_getMiniflareWorkerOptions } from "wrangler"
-import { eventsIn } from "./wranglerDev.js"
+import { collectLines, eventsIn } from "./output.js"
 
 const root = resolve(import.meta.dirname, "../../..")
 
-/** Bundles the Worker as `wrangler deploy` would and returns the output directory. */
-export const bundleWorker = (): string => {
+/**
+ * Bundles a Worker as `wrangler deploy` would (the shipped one unless `config` names another; `minify` as
+ * `npm run deploy` does) and returns the output directory, which holds `worker.js`.
+ */
+export const bundleWorker = (options: { readonly config?: string; readonly minify?: boolean } = {}): string => {
   const outdir = mkdtempSync(join(tmpdir(), "agents-router-bundle-"))
   execFileSync(
     process.execPath,
-    [join(root, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", outdir],
+    [
+      join(root, "node_modules/wrangler/bin/wrangler.js"),
+      "deploy",
+      "--dry-run",
+      "--outdir",
+      outdir,
+      "--config",
+      options.config ?? join(root, "wrangler.toml"),
+      ...(options.minify === true ? ["--minify"] : [])
+    ],
     { cwd: root, stdio: "pipe", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } }
   )
   return outdir
@@ -54,14 +66,8 @@ export const startMiniflare = async (
     port: 0,
     log: new Log(LogLevel.WARN),
     handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
-      for (const stream of [stdout, stderr]) {
-        let partial = ""
-        stream.on("data", (chunk: Buffer) => {
-          const parts = (partial + chunk.toString("utf8")).split("\n")
-          partial = parts.pop() ?? ""
-          lines.push(...parts)
-        })
-      }
+      collectLines(stdout, lines)
+      collectLines(stderr, lines)
     }
   })
   const url = await mf.ready

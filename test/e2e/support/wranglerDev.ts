@@ -6,6 +6,7 @@ import { spawn } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { collectLines, eventsIn } from "./output.js"
 import { freePort } from "./ports.js"
 
 /** A running local Worker. */
@@ -13,7 +14,7 @@ export interface LocalWorker {
   readonly origin: string
   readonly wsOrigin: string
   readonly persistTo: string
-  /** Every stdout line so far. */
+  /** Every line printed so far (stdout and stderr). */
   readonly lines: Array<string>
   /** The `request.completed` JSON lines so far, parsed. */
   readonly completed: () => Array<Record<string, unknown>>
@@ -21,23 +22,6 @@ export interface LocalWorker {
 }
 
 const root = resolve(import.meta.dirname, "../../..")
-
-/** Parses the JSON log lines with the given event name. */
-export const eventsIn = (lines: ReadonlyArray<string>, event: string): Array<Record<string, unknown>> =>
-  lines.flatMap((line) => {
-    const start = line.indexOf("{")
-    if (start === -1) return []
-    const parsed: unknown = (() => {
-      try {
-        return JSON.parse(line.slice(start))
-      } catch {
-        return undefined
-      }
-    })()
-    return typeof parsed === "object" && parsed !== null && Reflect.get(parsed, "event") === event
-      ? [parsed as Record<string, unknown>]
-      : []
-  })
 
 /** How `startWranglerDev` is configured. */
 export interface WranglerDevOptions {
@@ -83,17 +67,8 @@ const startOnce = async (options: WranglerDevOptions): Promise<LocalWorker | str
     { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } }
   )
   const lines: Array<string> = []
-  // One buffer per stream: stdout and stderr chunks interleave, and a shared buffer would splice lines.
-  const collector = () => {
-    let partial = ""
-    return (chunk: Buffer) => {
-      const parts = (partial + chunk.toString("utf8")).split("\n")
-      partial = parts.pop() ?? ""
-      lines.push(...parts)
-    }
-  }
-  child.stdout.on("data", collector())
-  child.stderr.on("data", collector())
+  collectLines(child.stdout, lines)
+  collectLines(child.stderr, lines)
   const exited = new Promise<void>((done) => child.once("exit", () => done()))
   const origin = `http://127.0.0.1:${port}`
   const stop = async () => {
