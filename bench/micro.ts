@@ -1,15 +1,13 @@
 /**
- * Micro-benchmark of the pipeline alone, in Node (no runtime): parse -> resolve -> enrich -> forward to a
- * fake namespace, logging formatted (not printed), against a direct call of the SDK's `routeAgentRequest`
- * on the same fake namespace. Interleaved rounds; prints requests/s and per-request cost.
+ * Micro-benchmark of the pipeline alone, in Node (no runtime): the Worker's own fetch handler (`makeHandler`,
+ * as src/worker.ts builds it) over a fake namespace, against a direct call of the SDK's `routeAgentRequest`
+ * on the same fake namespace. The log line is formatted and deferred as in the Worker; only the console
+ * write is dropped (I/O, not pipeline cost). Interleaved rounds; prints requests/s and per-request cost.
  *
  *   npm run bench:micro -- [--requests 20000] [--rounds 5]
  */
-import { ConfigProvider, Effect, FiberRef, HashSet, Logger, ManagedRuntime } from "effect"
 import { performance } from "node:perf_hooks"
-import { appLayer } from "../src/layers/AppLive.js"
-import { jsonLine } from "../src/layers/JsonLogger.js"
-import { AgentRouter } from "../src/services/AgentRouter.js"
+import { makeHandler } from "../src/layers/Handler.js"
 import { RequestLog } from "../src/services/RequestLog.js"
 import { PlatformTest, routeAgentRequest } from "../test/support/Sdk.js"
 import { testCtx } from "../test/support/TestApp.js"
@@ -28,17 +26,8 @@ const env = { CoderAgent: namespace }
 const url = "http://bench.test/agents/coder-agent/default?_pk=1"
 const headers = { "user-agent": "bench", accept: "*/*" }
 
-// Log lines are formatted as in production, then dropped (printing is I/O, not pipeline cost).
-const silentJson = Logger.map(jsonLine, () => undefined)
-// Log lines are written at once (RequestLog.Immediate), so their cost is inside each measured request.
-const runtime = ManagedRuntime.make(appLayer(PlatformTest, ConfigProvider.fromMap(new Map()), RequestLog.Immediate))
-
-const viaPipeline = (request: Request) =>
-  runtime.runPromise(
-    Effect.flatMap(AgentRouter, (router) => router.handle(request, { env, ctx: testCtx })).pipe(
-      Effect.locally(FiberRef.currentLoggers, HashSet.make(silentJson))
-    )
-  )
+const handler = makeHandler(PlatformTest, env, RequestLog.deferred(() => undefined))
+const viaPipeline = (request: Request) => handler(request, env, testCtx)
 
 const viaSdk = async (request: Request) => (await routeAgentRequest(request, env)) ?? new Response(null, { status: 404 })
 
@@ -67,7 +56,6 @@ const main = async () => {
   console.log(`pipeline (ours)       ${pipeline.toFixed(2).padStart(10)}   ${(1e6 / pipeline).toFixed(0).padStart(10)}`)
   console.log(`routeAgentRequest     ${sdk.toFixed(2).padStart(10)}   ${(1e6 / sdk).toFixed(0).padStart(10)}`)
   console.log(`overhead              ${(pipeline - sdk).toFixed(2).padStart(10)} µs per request (budget 25)`)
-  await runtime.dispose()
 }
 
 void main()

@@ -8,6 +8,7 @@ import { incomingRequestId } from "../domain/Headers.js"
 import { defectProblem } from "../domain/Problem.js"
 import { acceptsJson, renderProblem } from "../domain/Render.js"
 import { AgentRouter } from "../services/AgentRouter.js"
+import { RequestLog } from "../services/RequestLog.js"
 import { appLayer, configProviderFrom, type Platform } from "./AppLive.js"
 import { JsonLoggerLive } from "./JsonLogger.js"
 import type { WorkerEnv } from "./WorkerContext.js"
@@ -15,11 +16,16 @@ import type { WorkerEnv } from "./WorkerContext.js"
 /** The `fetch` of an `ExportedHandler`. */
 export type FetchHandler = (request: Request, env: WorkerEnv, ctx: ExecutionContext) => Promise<Response>
 
-/** The answer when the application layer failed to build: nothing can be routed until config is fixed. */
-const startupFailure = (request: Request, cause: Cause.Cause<unknown>): Effect.Effect<Response> =>
-  Effect.gen(function* () {
-    const requestId = incomingRequestId(request.headers) ?? crypto.randomUUID()
-    yield* Effect.logError({
+/**
+ * The last-resort answer, a 500 with its log line: when the application layer failed to build
+ * (`startup_failed`: nothing can be routed until the configuration is fixed), or for a defect that escaped
+ * the pipeline's own handling (`defect`).
+ */
+const lastResort = (request: Request, cause: Cause.Cause<unknown>, reason: string): Promise<Response> =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const requestId = incomingRequestId(request.headers) ?? crypto.randomUUID()
+      yield* Effect.logError({
         event: "request.completed",
         requestId,
         method: request.method,
@@ -30,25 +36,36 @@ const startupFailure = (request: Request, cause: Cause.Cause<unknown>): Effect.E
         outcome: "Defect",
         status: 500,
         durationMs: 0,
-        reason: "startup_failed",
+        reason,
         cause: Cause.pretty(cause)
       })
-    return renderProblem(defectProblem, {
-      requestId,
-      json: acceptsJson(request.headers.get("accept")),
-      diagnostics: false
-    })
-  }).pipe(Effect.provide(JsonLoggerLive))
+      return renderProblem(defectProblem, {
+        requestId,
+        json: acceptsJson(request.headers.get("accept")),
+        diagnostics: false
+      })
+    }).pipe(Effect.provide(JsonLoggerLive))
+  )
 
-/** Builds the handler for one `env`; callers cache it per `env` so the runtime is built once. */
-export const makeHandler = (platform: Layer.Layer<Platform>, env: WorkerEnv): FetchHandler => {
-  const runtime = ManagedRuntime.make(appLayer(platform, configProviderFrom(env)))
+/**
+ * Builds the handler for one `env`; callers cache it per `env` so the runtime is built once. The router
+ * is taken out of the runtime once too, so a request runs nothing but its own pipeline.
+ */
+export const makeHandler = (
+  platform: Layer.Layer<Platform>,
+  env: WorkerEnv,
+  requestLog: Layer.Layer<RequestLog> = RequestLog.Deferred
+): FetchHandler => {
+  const runtime = ManagedRuntime.make(appLayer(platform, configProviderFrom(env), requestLog))
+  const router = runtime.runPromiseExit(AgentRouter)
   return (request, requestEnv, ctx) =>
-    runtime
-      .runPromiseExit(
-        Effect.flatMap(AgentRouter, (router) => router.handle(request, { env: requestEnv, ctx }))
-      )
-      .then((exit) => (Exit.isSuccess(exit) ? exit.value : Effect.runPromise(startupFailure(request, exit.cause))))
+    router.then((built) =>
+      Exit.isFailure(built)
+        ? lastResort(request, built.cause, "startup_failed")
+        : runtime
+            .runPromiseExit(built.value.handle(request, { env: requestEnv, ctx }))
+            .then((exit) => (Exit.isSuccess(exit) ? exit.value : lastResort(request, exit.cause, "defect")))
+    )
 }
 
 /** Caches one handler per `env` object, as the SDK caches its namespace map. */

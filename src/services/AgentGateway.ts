@@ -60,13 +60,21 @@ class ErrorStatus {
 // What the SDK answers when agent code throws during `fetch`: `new Response(err.stack, { status: 500 })`.
 const stackTrace = /^[\w$.]*(?:Error|Exception)\b[^\n]*\n\s+at /
 
-/** Turns an agent's 5xx answer into a failure; anything below 500 is the agent's answer to keep. */
-const checkStatus = (response: Response): Effect.Effect<Response, ErrorStatus> =>
-  response.status < 500
-    ? Effect.succeed(response)
-    : Effect.promise(() => response.text().catch(() => "")).pipe(
-        Effect.flatMap((body) => Effect.fail(new ErrorStatus(response.status, body)))
-      )
+/** How one attempt settled, as a plain value: the deadline race then needs no Effect machinery of its own. */
+type Attempt =
+  | { readonly _tag: "Answered"; readonly response: Response | null }
+  | { readonly _tag: "Failed"; readonly error: unknown }
+
+/** The attempt's answer, or its failure: a thrown error, `TimedOut`, or `ErrorStatus` for an agent's 5xx. */
+const settled = (attempt: Attempt): Effect.Effect<Response | null, unknown> => {
+  if (attempt._tag === "Failed") return Effect.fail(attempt.error)
+  const response = attempt.response
+  if (response === null || response.status < 500) return Effect.succeed(response)
+  return Effect.flatMap(
+    Effect.promise(() => response.text().catch(() => "")),
+    (body) => Effect.fail(new ErrorStatus(response.status, body))
+  )
+}
 
 const flag = (error: unknown, name: string): boolean =>
   typeof error === "object" && error !== null && Reflect.get(error, name) === true
@@ -116,56 +124,59 @@ export const makeGateway = (
       // A request without a body (GET, every upgrade) can be sent again as it is; others are cloned per
       // attempt so a retry still has its body.
       const reusable = request.body === null || policy.maxAttempts === 1
-      const once = Effect.suspend(() => {
-        attempts += 1
-        return withDeadline(() => route(reusable ? request : request.clone(), env, options), policy.timeoutMs)
-      }).pipe(Effect.flatMap((response) => (response === null ? Effect.succeed(response) : checkStatus(response))))
-      return once.pipe(
-        Effect.catchIf(
-          (error) => policy.maxAttempts > 1 && isRetryable(error),
-          () => firstDelay.pipe(Effect.zipRight(Effect.retry(once, { schedule: laterDelays, while: isRetryable })))
-        ),
-        Effect.mapError(
-          (error) =>
-            new RoutingFailed({
-              agent: agent.className,
-              instance,
-              reason: reasonOf(error),
-              attempts,
-              cause: describe(error, policy.timeoutMs)
-            })
-        ),
-        Effect.flatMap((response) =>
-          response === null
-            ? Effect.dieMessage(`routeAgentRequest did not match the canonical URL ${request.url}`)
-            : Effect.succeed({ response, attempts })
-        )
+      const once = Effect.flatMap(
+        Effect.promise(() => {
+          attempts += 1
+          return withDeadline(() => route(reusable ? request : request.clone(), env, options), policy.timeoutMs)
+        }),
+        settled
+      )
+      const failed = (error: unknown) =>
+        new RoutingFailed({
+          agent: agent.className,
+          instance,
+          reason: reasonOf(error),
+          attempts,
+          cause: describe(error, policy.timeoutMs)
+        })
+      // Everything past the first attempt (backoff, retries, the tagged error) is built only on failure.
+      const recover = (error: unknown): Effect.Effect<Response | null, RoutingFailed> =>
+        policy.maxAttempts > 1 && isRetryable(error)
+          ? firstDelay.pipe(
+              Effect.zipRight(Effect.retry(once, { schedule: laterDelays, while: isRetryable })),
+              Effect.mapError(failed)
+            )
+          : Effect.fail(failed(error))
+      return Effect.flatMap(Effect.catchAll(once, recover), (response) =>
+        response === null
+          ? Effect.dieMessage(`routeAgentRequest did not match the canonical URL ${request.url}`)
+          : Effect.succeed({ response, attempts })
       )
     }
   }
 }
 
 /**
- * Runs `start` with a deadline: `TimedOut` if it has not settled after `ms`. One timer, no extra fiber
- * (`Effect.timeout` forks one per call, which cost more than the rest of the pipeline together).
+ * Runs `start` with a deadline: `TimedOut` if it has not settled after `ms`. One timer per attempt and
+ * no fiber or interruption handler (each of `Effect.timeout` and an `Effect.async` canceler cost more than
+ * the rest of the pipeline). The SDK call cannot be cancelled anyway; the timer ends with it.
  */
-const withDeadline = <A>(start: () => Promise<A>, ms: number): Effect.Effect<A, unknown> =>
-  Effect.async<A, unknown>((resume) => {
-    const timer = setTimeout(() => resume(Effect.fail(new TimedOut())), ms)
-    const settle = (outcome: Effect.Effect<A, unknown>) => {
+const withDeadline = (start: () => Promise<Response | null>, ms: number): Promise<Attempt> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ _tag: "Failed", error: new TimedOut() }), ms)
+    const settle = (attempt: Attempt) => {
       clearTimeout(timer)
-      resume(outcome)
+      resolve(attempt)
     }
     // `start` may throw before it returns a promise (a body that cannot be cloned): a failure too.
-    let started: Promise<A>
+    let started: Promise<Response | null>
     try {
       started = start()
     } catch (error) {
-      return settle(Effect.fail(error))
+      return settle({ _tag: "Failed", error })
     }
     started.then(
-      (value) => settle(Effect.succeed(value)),
-      (error: unknown) => settle(Effect.fail(error))
+      (response) => settle({ _tag: "Answered", response }),
+      (error: unknown) => settle({ _tag: "Failed", error })
     )
-    return Effect.sync(() => clearTimeout(timer))
   })

@@ -3,7 +3,7 @@
  * namespace. The catalog is built once per isolate; the binding is checked on every request against the
  * `env` of that request.
  */
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Either, Layer, Option } from "effect"
 import { lookupAgent, makeCatalog, urlNames, type AgentCatalog, type DeclaredAgent } from "../domain/AgentCatalog.js"
 import { MissingBinding, RouteNotFound } from "../domain/Errors.js"
 import type { WorkerEnv } from "../layers/WorkerContext.js"
@@ -27,7 +27,7 @@ export class AgentRegistry extends Context.Tag("app/AgentRegistry")<
       segment: string,
       path: string,
       env: WorkerEnv
-    ) => Effect.Effect<DeclaredAgent, RouteNotFound | MissingBinding>
+    ) => Either.Either<DeclaredAgent, RouteNotFound | MissingBinding>
   }
 >() {
   /** A registry over a given catalog. */
@@ -37,11 +37,11 @@ export class AgentRegistry extends Context.Tag("app/AgentRegistry")<
       catalog,
       resolve: (segment, path, env) =>
         Option.match(lookupAgent(catalog, segment), {
-          onNone: () => Effect.fail(new RouteNotFound({ path, agent: segment, known })),
+          onNone: () => Either.left(new RouteNotFound({ path, agent: segment, known })),
           onSome: (agent) =>
             isNamespace(env[agent.binding])
-              ? Effect.succeed(agent)
-              : Effect.fail(new MissingBinding({ agent: agent.className, binding: agent.binding }))
+              ? Either.right(agent)
+              : Either.left(new MissingBinding({ agent: agent.className, binding: agent.binding }))
         })
     }
   }

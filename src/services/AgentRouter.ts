@@ -5,10 +5,18 @@
  * and on any failure the one answer `problemFor` gives that error. Every request ends in exactly one
  * `request.completed` log line.
  */
-import { Cause, Clock, Context, Effect, Exit, Layer, LogLevel, Option } from "effect"
-import { urlNames } from "../domain/AgentCatalog.js"
+import { Cause, Context, Effect, Either, Layer, LogLevel, Option } from "effect"
+import { type DeclaredAgent, urlNames } from "../domain/AgentCatalog.js"
 import { allowedOrigin, isPreflight, preflightHeaders } from "../domain/Cors.js"
-import { PreflightRejected, type RouterError } from "../domain/Errors.js"
+import {
+  type InvalidRoute,
+  type MissingBinding,
+  PreflightRejected,
+  type RouteNotFound,
+  type RouterError,
+  type RoutingFailed,
+  type UpgradeRejected
+} from "../domain/Errors.js"
 import { checkHandshake, isUpgradeRequest } from "../domain/Handshake.js"
 import { REQUEST_ID_HEADER } from "../domain/Headers.js"
 import { indexText } from "../domain/IndexPage.js"
@@ -37,6 +45,22 @@ interface Answered {
   readonly response: Response
   readonly outcome: "routed" | "index" | "health" | "diagnostics" | "preflight"
 }
+
+/** What a request ended with: the answer, its outcome, and the log fields a failure adds. */
+interface Finished {
+  readonly response: Response
+  readonly outcome: Outcome
+  readonly details: Record<string, string | number>
+}
+
+/** The declared agent, decoded instance and rest of the path an agent URL names. */
+interface Located {
+  readonly agent: DeclaredAgent
+  readonly instance: string
+  readonly rest: string
+}
+
+type LocateError = RouteNotFound | MissingBinding | InvalidRoute
 
 /** The query string of `url` without `name` (left byte-for-byte alone when `name` is absent). */
 const withoutParam = (url: URL, name: string): string => {
@@ -81,6 +105,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const diagnostics = yield* Diagnostics
       const authenticator = yield* Authenticator
       const requestLog = yield* RequestLog
+      const clock = yield* Effect.clock
       const known = urlNames(registry.catalog)
       const index = indexText(registry.catalog, config.prefix)
 
@@ -106,80 +131,141 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           return Option.none()
         })
 
-      /** An agent request, step by step; each step's failure is a row of the table. */
-      const route = (request: Request, url: URL, requestId: string, env: WorkerEnv, facts: Facts) =>
-        Effect.gen(function* (): Effect.fn.Return<Answered, RouterError> {
-          const path = yield* parseAgentPath(url.pathname, config.prefix, known)
-          facts.agent = path.agentSegment
-          const agent = yield* registry.resolve(path.agentSegment, url.pathname, env)
-          facts.agent = agent.className
-          const instance = yield* validateInstance(agent.className, path.rawInstance)
-          facts.instance = instance
-          if (corsEnabled && isPreflight(request.method, request.headers)) {
-            const origin = allowedOrigin(request.headers, config.allowedOrigins)
-            if (origin === undefined) return yield* new PreflightRejected({ origin: request.headers.get("origin") ?? "" })
-            const headers = { ...preflightHeaders(origin, request.headers.get("access-control-request-headers")), [REQUEST_ID_HEADER]: requestId }
-            return { response: new Response(null, { status: 204, headers }), outcome: "preflight" }
-          }
-          yield* authenticator.check(request, url)
-          yield* checkHandshake(
-            { method: request.method, headers: request.headers, hasBody: request.body !== null },
-            config.allowedOrigins
-          )
-          const search = authenticator.enabled ? withoutParam(url, TOKEN_PARAM) : url.search
-          const target = `${url.origin}${canonicalPath(config.prefix, agent.urlName, instance, path.rest)}${search}`
-          const forwarded = yield* gateway.forward({
+      /** Where an agent request goes; the synchronous steps, each failure a row of the table. */
+      const locate = (url: URL, env: WorkerEnv, facts: Facts): Either.Either<Located, LocateError> => {
+        const path = parseAgentPath(url.pathname, config.prefix, known)
+        if (Either.isLeft(path)) return Either.left(path.left)
+        facts.agent = path.right.agentSegment
+        const agent = registry.resolve(path.right.agentSegment, url.pathname, env)
+        if (Either.isLeft(agent)) return Either.left(agent.left)
+        facts.agent = agent.right.className
+        const instance = validateInstance(agent.right.className, path.right.rawInstance)
+        if (Either.isLeft(instance)) return Either.left(instance.left)
+        facts.instance = instance.right
+        return Either.right({ agent: agent.right, instance: instance.right, rest: path.right.rest })
+      }
+
+      /** A CORS preflight for an agent URL, answered from the allow-list. */
+      const preflight = (request: Request, requestId: string): Either.Either<Answered, PreflightRejected> => {
+        const origin = allowedOrigin(request.headers, config.allowedOrigins)
+        if (origin === undefined) return Either.left(new PreflightRejected({ origin: request.headers.get("origin") ?? "" }))
+        const headers = { ...preflightHeaders(origin, request.headers.get("access-control-request-headers")), [REQUEST_ID_HEADER]: requestId }
+        return Either.right({ response: new Response(null, { status: 204, headers }), outcome: "preflight" })
+      }
+
+      /** Handshake check, then the forward to the agent's Durable Object. */
+      const forward = (
+        request: Request,
+        url: URL,
+        requestId: string,
+        env: WorkerEnv,
+        facts: Facts,
+        to: Located
+      ): Effect.Effect<Answered, UpgradeRejected | RoutingFailed> => {
+        const handshake = checkHandshake(
+          { method: request.method, headers: request.headers, hasBody: request.body !== null },
+          config.allowedOrigins
+        )
+        if (Either.isLeft(handshake)) return Effect.fail(handshake.left)
+        const search = authenticator.enabled ? withoutParam(url, TOKEN_PARAM) : url.search
+        const target = `${url.origin}${canonicalPath(config.prefix, to.agent.urlName, to.instance, to.rest)}${search}`
+        return Effect.map(
+          gateway.forward({
             forwarding: enricher.enrich(request, target, requestId, authenticator.enabled),
-            agent,
-            instance,
+            agent: to.agent,
+            instance: to.instance,
             env
-          })
-          facts.attempts = forwarded.attempts
-          return { response: withRequestId(forwarded.response, requestId), outcome: "routed" }
-        })
+          }),
+          (forwarded): Answered => {
+            facts.attempts = forwarded.attempts
+            return { response: withRequestId(forwarded.response, requestId), outcome: "routed" }
+          }
+        )
+      }
+
+      /** An agent request: locate -> CORS preflight -> authenticate -> handshake -> forward. */
+      const route = (
+        request: Request,
+        url: URL,
+        requestId: string,
+        env: WorkerEnv,
+        facts: Facts
+      ): Effect.Effect<Answered, RouterError> => {
+        const located = locate(url, env, facts)
+        if (Either.isLeft(located)) return Effect.fail(located.left)
+        if (corsEnabled && isPreflight(request.method, request.headers)) return preflight(request, requestId)
+        if (!authenticator.enabled) return forward(request, url, requestId, env, facts, located.right)
+        return Effect.flatMap(authenticator.check(request, url), () =>
+          forward(request, url, requestId, env, facts, located.right)
+        )
+      }
 
       const answer = (request: Request, url: URL, requestId: string, env: WorkerEnv, facts: Facts) =>
-        Effect.gen(function* (): Effect.fn.Return<Answered, RouterError> {
-          // Most requests are agent requests: only the router's own paths go through `ownPage`.
-          const page = ownPaths.has(url.pathname) ? yield* ownPage(request, url, requestId, env) : Option.none()
-          return Option.isSome(page) ? page.value : yield* route(request, url, requestId, env, facts)
-        })
+        // Most requests are agent requests: only the router's own paths go through `ownPage`.
+        ownPaths.has(url.pathname)
+          ? Effect.flatMap(ownPage(request, url, requestId, env), (page) =>
+              Option.isSome(page) ? Effect.succeed(page.value) : route(request, url, requestId, env, facts)
+            )
+          : route(request, url, requestId, env, facts)
+
+      /** The response with CORS headers, and its one log line. */
+      const finish = (
+        request: Request,
+        url: URL,
+        started: number,
+        requestId: string,
+        facts: Facts,
+        { details, outcome, response }: Finished,
+        worker: WorkerContext
+      ): Effect.Effect<Response> => {
+        if (corsEnabled && response.status !== 101) {
+          const origin = allowedOrigin(request.headers, config.allowedOrigins)
+          if (origin !== undefined) response.headers.set("access-control-allow-origin", origin)
+          response.headers.append("vary", "Origin")
+        }
+        const event = {
+          event: "request.completed",
+          requestId,
+          method: request.method,
+          path: url.pathname,
+          agent: facts.agent,
+          instance: facts.instance,
+          upgrade: isUpgradeRequest(request.headers),
+          outcome,
+          status: response.status,
+          durationMs: clock.unsafeCurrentTimeMillis() - started,
+          ...(facts.attempts === undefined ? {} : { attempts: facts.attempts }),
+          ...details
+        } satisfies LogEvent
+        return Effect.as(requestLog.write(logLevels[levelOf(outcome)], event, worker), response)
+      }
 
       const handle = (request: Request, worker: WorkerContext) =>
-        Effect.gen(function* () {
-          const started = yield* Clock.currentTimeMillis
-          const requestId = yield* enricher.requestId(request)
+        Effect.suspend(() => {
+          const started = clock.unsafeCurrentTimeMillis()
           const url = new URL(request.url)
           const facts: Facts = { agent: null, instance: null, attempts: undefined }
-          const exit = yield* Effect.exit(answer(request, url, requestId, worker.env, facts))
-          const { outcome, response, details } = Exit.isSuccess(exit)
-            ? { ...exit.value, details: {} }
-            : failureAnswer(exit.cause, config.prefix, {
-                requestId,
-                json: acceptsJson(request.headers.get("accept")),
-                diagnostics: yield* diagnostics.allows(request)
-              })
-          if (corsEnabled && response.status !== 101) {
-            const origin = allowedOrigin(request.headers, config.allowedOrigins)
-            if (origin !== undefined) response.headers.set("access-control-allow-origin", origin)
-            response.headers.append("vary", "Origin")
-          }
-          const durationMs = (yield* Clock.currentTimeMillis) - started
-          yield* requestLog.write(logLevels[levelOf(outcome)], {
-            event: "request.completed",
-            requestId,
-            method: request.method,
-            path: url.pathname,
-            agent: facts.agent,
-            instance: facts.instance,
-            upgrade: isUpgradeRequest(request.headers),
-            outcome,
-            status: response.status,
-            durationMs,
-            ...(facts.attempts === undefined ? {} : { attempts: facts.attempts }),
-            ...details
-          } satisfies LogEvent, worker)
-          return response
+          return Effect.flatMap(enricher.requestId(request), (requestId) =>
+            Effect.matchCauseEffect(answer(request, url, requestId, worker.env, facts), {
+              onSuccess: (answered) => finish(request, url, started, requestId, facts, { ...answered, details: {} }, worker),
+              onFailure: (cause) =>
+                Effect.flatMap(diagnostics.allows(request), (allowed) =>
+                  finish(
+                    request,
+                    url,
+                    started,
+                    requestId,
+                    facts,
+                    failureAnswer(cause, config.prefix, {
+                      requestId,
+                      json: acceptsJson(request.headers.get("accept")),
+                      diagnostics: allowed
+                    }),
+                    worker
+                  )
+                )
+            })
+          )
         })
 
       return { handle }
@@ -192,7 +278,7 @@ const failureAnswer = (
   cause: Cause.Cause<RouterError>,
   prefix: string,
   render: { readonly requestId: string; readonly json: boolean; readonly diagnostics: boolean }
-): { response: Response; outcome: Outcome; details: Record<string, string | number> } => {
+): Finished => {
   const failure = Cause.failureOption(cause)
   if (failure._tag === "Some") {
     const error = failure.value

@@ -5,7 +5,7 @@
  * and the client. Tests print at once (and usually collect the lines instead).
  */
 import { Context, Effect, Layer, Logger, type LogLevel } from "effect"
-import { deferredConsoleLogger, JsonLoggerLive, pendingWrites, type LogEvent } from "../layers/JsonLogger.js"
+import { deferredLogger, JsonLoggerLive, printToConsole, type LogEvent, type PrintLine } from "../layers/JsonLogger.js"
 import type { WorkerContext } from "../layers/WorkerContext.js"
 
 /** Writes one request's log line. */
@@ -16,23 +16,32 @@ export class RequestLog extends Context.Tag("app/RequestLog")<
   }
 >() {
   /**
-   * The deferred JSON logger as the router's logger; each write hands the pending print to
-   * `ctx.waitUntil` so the isolate stays until the line is out.
+   * A deferred JSON logger (one per runtime) as the router's logger; each write hands the pending print to
+   * `ctx.waitUntil` so the isolate stays until the line is out. `print` is the console in the Worker.
    */
-  static readonly Deferred = Layer.merge(
-    Layer.succeed(RequestLog, {
-      write: (level, event, { ctx }) =>
-        Effect.logWithLevel(level, event).pipe(
-          Effect.zipRight(
-            Effect.sync(() => {
-              const writes = pendingWrites()
-              if (writes !== undefined) ctx.waitUntil(writes)
-            })
-          )
+  static readonly deferred = (print: PrintLine): Layer.Layer<RequestLog> =>
+    Layer.unwrapEffect(
+      Effect.sync(() => {
+        const { logger, pendingWrites } = deferredLogger(print)
+        return Layer.merge(
+          Layer.succeed(RequestLog, {
+            write: (level, event, { ctx }) =>
+              Effect.logWithLevel(level, event).pipe(
+                Effect.zipRight(
+                  Effect.sync(() => {
+                    const writes = pendingWrites()
+                    if (writes !== undefined) ctx.waitUntil(writes)
+                  })
+                )
+              )
+          }),
+          Logger.replace(Logger.defaultLogger, logger)
         )
-    }),
-    Logger.replace(Logger.defaultLogger, deferredConsoleLogger)
-  )
+      })
+    )
+
+  /** The Worker's request log: deferred lines on the console. */
+  static readonly Deferred = RequestLog.deferred(printToConsole)
 
   /** The JSON logger printing at once, in the request's fiber. */
   static readonly Immediate = Layer.merge(
