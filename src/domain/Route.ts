@@ -65,7 +65,10 @@ export const validateInstance = (
   if (Either.isLeft(decoded)) return fail("malformed_percent_encoding")
   const name = decoded.right
   if (name.length === 0) return fail("instance_empty")
-  if (encoder.encode(name).byteLength > MAX_INSTANCE_BYTES) return fail("instance_too_long")
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short names need no encoding to be measured.
+  if (name.length * 3 > MAX_INSTANCE_BYTES && encoder.encode(name).byteLength > MAX_INSTANCE_BYTES) {
+    return fail("instance_too_long")
+  }
   if (controlCharacters.test(name)) return fail("instance_control_characters")
   if (name === "." || name === "..") return fail("instance_dot_segment")
   if (name.includes("/") || name.includes("\\")) return fail("instance_contains_slash")

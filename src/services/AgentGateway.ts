@@ -124,13 +124,10 @@ export const makeGateway = (
       // A request without a body (GET, every upgrade) can be sent again as it is; others are cloned per
       // attempt so a retry still has its body.
       const reusable = request.body === null || policy.maxAttempts === 1
-      const once = Effect.flatMap(
-        Effect.promise(() => {
-          attempts += 1
-          return withDeadline(() => route(reusable ? request : request.clone(), env, options), policy.timeoutMs)
-        }),
-        settled
-      )
+      const attempt = () => {
+        attempts += 1
+        return withDeadline(() => route(reusable ? request : request.clone(), env, options), policy.timeoutMs)
+      }
       const failed = (error: unknown) =>
         new RoutingFailed({
           agent: agent.className,
@@ -139,18 +136,24 @@ export const makeGateway = (
           attempts,
           cause: describe(error, policy.timeoutMs)
         })
-      // Everything past the first attempt (backoff, retries, the tagged error) is built only on failure.
+      // Everything past a first good answer (backoff, retries, the tagged error) is built only when needed.
       const recover = (error: unknown): Effect.Effect<Response | null, RoutingFailed> =>
         policy.maxAttempts > 1 && isRetryable(error)
           ? firstDelay.pipe(
-              Effect.zipRight(Effect.retry(once, { schedule: laterDelays, while: isRetryable })),
+              Effect.zipRight(
+                Effect.retry(Effect.flatMap(Effect.promise(attempt), settled), { schedule: laterDelays, while: isRetryable })
+              ),
               Effect.mapError(failed)
             )
           : Effect.fail(failed(error))
-      return Effect.flatMap(Effect.catchAll(once, recover), (response) =>
+      const answered = (response: Response | null): Effect.Effect<Forwarded> =>
         response === null
           ? Effect.dieMessage(`routeAgentRequest did not match the canonical URL ${request.url}`)
           : Effect.succeed({ response, attempts })
+      return Effect.flatMap(Effect.promise(attempt), (first) =>
+        first._tag === "Answered" && first.response !== null && first.response.status < 500
+          ? Effect.succeed({ response: first.response, attempts })
+          : Effect.flatMap(Effect.catchAll(settled(first), recover), answered)
       )
     }
   }

@@ -3,7 +3,7 @@
  * with its own persistence directory, and collects every line it prints.
  */
 import { spawn } from "node:child_process"
-import { mkdtempSync } from "node:fs"
+import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { collectLines, eventsIn } from "./output.js"
@@ -14,7 +14,7 @@ export interface LocalWorker {
   readonly origin: string
   readonly wsOrigin: string
   readonly persistTo: string
-  /** Every line printed so far (stdout and stderr). */
+  /** Every line printed so far (stdout and stderr); none with `output: "file"`. */
   readonly lines: Array<string>
   /** The `request.completed` JSON lines so far, parsed. */
   readonly completed: () => Array<Record<string, unknown>>
@@ -31,6 +31,11 @@ export interface WranglerDevOptions {
   /** Requested until it answers (any status) to decide the Worker is up. */
   readonly readyPath?: string
   readonly pollMs?: number
+  /**
+   * `collect` (default) keeps every printed line in `lines`; `file` writes them to `wrangler.log` in the
+   * persistence directory instead, so a benchmark's own process spends no CPU reading the Worker's output.
+   */
+  readonly output?: "collect" | "file"
 }
 
 /**
@@ -51,6 +56,8 @@ const startOnce = async (options: WranglerDevOptions): Promise<LocalWorker | str
   const port = await freePort()
   const inspectorPort = await freePort()
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "agents-router-e2e-"))
+  const logFile = join(persistTo, "wrangler.log")
+  const output = options.output === "file" ? openSync(logFile, "a") : "pipe"
   const child = spawn(
     process.execPath,
     [
@@ -64,11 +71,13 @@ const startOnce = async (options: WranglerDevOptions): Promise<LocalWorker | str
       "--show-interactive-dev-session=false",
       ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`])
     ],
-    { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } }
+    { cwd: root, detached: true, stdio: ["ignore", output, output], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } }
   )
+  if (typeof output === "number") closeSync(output)
   const lines: Array<string> = []
-  collectLines(child.stdout, lines)
-  collectLines(child.stderr, lines)
+  if (child.stdout !== null) collectLines(child.stdout, lines)
+  if (child.stderr !== null) collectLines(child.stderr, lines)
+  const printed = () => (typeof output === "number" ? readFileSync(logFile, "utf8").split("\n") : lines)
   const exited = new Promise<void>((done) => child.once("exit", () => done()))
   const origin = `http://127.0.0.1:${port}`
   const stop = async () => {
@@ -103,5 +112,5 @@ const startOnce = async (options: WranglerDevOptions): Promise<LocalWorker | str
     await new Promise((r) => setTimeout(r, options.pollMs ?? 250))
   }
   await stop()
-  return `wrangler dev did not start on ${origin}:\n${lines.slice(-40).join("\n")}`
+  return `wrangler dev did not start on ${origin}:\n${printed().slice(-40).join("\n")}`
 }
