@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: the router and the bare-SDK baseline side by side, in one run, on this machine.
- * Both Workers run in local workerd through `wrangler dev` on free loopback ports; rounds are interleaved
- * (A B A B ...) so drift hits both alike. Prints one table (ours, baseline, ours/baseline) and writes the
- * figures to bench/results/latest.json.
+ * The Workers run in local workerd through `wrangler dev` on free loopback ports; rounds are interleaved
+ * (A B C, C B A, ...) so drift hits all alike. A third Worker, the baseline plus the one log line per request
+ * the product must write (bench/baseline/logged.ts), separates what that line costs under `wrangler dev`
+ * from what the router costs. Prints one table and writes the figures to bench/results/latest.json.
  *
  *   npm run bench -- [--rounds 5] [--connects 30] [--pings 200] [--gets 100] [--rps-total 1000]
  *                    [--concurrency 16] [--fanout 1000] [--starts 3]
@@ -30,10 +31,14 @@ const starts = intOption(opts, "starts", 3)
 
 const configs = {
   ours: join(root, "wrangler.toml"),
-  baseline: join(root, "bench/baseline/wrangler.toml")
+  baseline: join(root, "bench/baseline/wrangler.toml"),
+  logged: join(root, "bench/baseline/wrangler.toml")
 } as const
+const scripts: Partial<Record<Side, string>> = { logged: join(root, "bench/baseline/logged.ts") }
 type Side = keyof typeof configs
-const sides: ReadonlyArray<Side> = ["ours", "baseline"]
+const sides: ReadonlyArray<Side> = ["ours", "baseline", "logged"]
+/** The two Workers whose bundle and start-up are compared (the logged baseline bundles like the baseline). */
+const built: ReadonlyArray<Side> = ["ours", "baseline"]
 
 /** Both bundles as `npm run deploy` builds them (`--minify`), raw and gzip bytes. */
 const bundleSize = (side: Side) => {
@@ -44,7 +49,12 @@ const bundleSize = (side: Side) => {
 /** Milliseconds from process start to the first answered agent request. */
 const startupMs = async (side: Side) => {
   const started = performance.now()
-  const worker = await startWranglerDev({ config: configs[side], readyPath: "/agents/coder-agent/startup", pollMs: 20 })
+  const worker = await startWranglerDev({
+    config: configs[side],
+    readyPath: "/agents/coder-agent/startup",
+    pollMs: 20,
+    output: "file"
+  })
   const elapsed = performance.now() - started
   await worker.stop()
   return elapsed
@@ -58,7 +68,16 @@ const main = async () => {
   ) as Record<Side, { connect: Array<number>; ping: Array<number>; http: Array<number>; rps: Array<number> }>
 
   const workers = {} as Record<Side, LocalWorker>
-  for (const side of sides) workers[side] = await startWranglerDev({ config: configs[side], readyPath: "/agents/coder-agent/warm" })
+  // Output goes to files: reading every printed line here would cost this process CPU on the side that
+  // prints more, beside the clients being timed.
+  for (const side of sides) {
+    workers[side] = await startWranglerDev({
+      config: configs[side],
+      ...(scripts[side] === undefined ? {} : { script: scripts[side] }),
+      readyPath: "/agents/coder-agent/warm",
+      output: "file"
+    })
+  }
   try {
     console.error("warming up ...")
     for (const side of sides) {
@@ -85,8 +104,8 @@ const main = async () => {
     console.error("bundling ...")
     const bundles = { ours: bundleSize("ours"), baseline: bundleSize("baseline") }
     console.error(`timing ${starts} start-ups each ...`)
-    const startup: Record<Side, Array<number>> = { ours: [], baseline: [] }
-    for (let i = 0; i < starts; i++) for (const side of i % 2 === 0 ? sides : [...sides].reverse()) startup[side].push(await startupMs(side))
+    const startup: Record<Side, Array<number>> = { ours: [], baseline: [], logged: [] }
+    for (let i = 0; i < starts; i++) for (const side of i % 2 === 0 ? built : [...built].reverse()) startup[side].push(await startupMs(side))
 
     const figure = (side: Side) => ({
       connectP50Ms: quantile(samples[side].connect, 0.5),
@@ -99,13 +118,13 @@ const main = async () => {
       httpRps: median(samples[side].rps),
       fanoutMs: fan[side].elapsedMs,
       fanoutFailed: fan[side].failed,
-      bundleRawBytes: bundles[side].raw,
-      bundleGzipBytes: bundles[side].gzip,
-      startupMs: median(startup[side])
+      bundleRawBytes: side === "logged" ? Number.NaN : bundles[side].raw,
+      bundleGzipBytes: side === "logged" ? Number.NaN : bundles[side].gzip,
+      startupMs: side === "logged" ? Number.NaN : median(startup[side])
     })
-    const ours = figure("ours")
-    const baseline = figure("baseline")
-    const rows: Array<[string, keyof typeof ours, (v: number) => string]> = [
+    const figures = { ours: figure("ours"), baseline: figure("baseline"), logged: figure("logged") }
+    type Key = keyof (typeof figures)["ours"]
+    const rows: Array<[string, Key, (v: number) => string]> = [
       ["WS connect -> first frame p50 (ms)", "connectP50Ms", ms],
       ["WS connect -> first frame p90 (ms)", "connectP90Ms", ms],
       ["WS connect -> first frame p99 (ms)", "connectP99Ms", ms],
@@ -120,24 +139,27 @@ const main = async () => {
       ["bundle, --minify, gzip (KB)", "bundleGzipBytes", (v) => (v / 1024).toFixed(1)],
       [`start-up to first answer, median of ${starts} (ms)`, "startupMs", (v) => v.toFixed(0)]
     ]
+    const cell = (v: number, format: (v: number) => string) => (Number.isNaN(v) ? "-" : format(v))
+    const ratio = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) || b === 0 ? "-" : (a / b).toFixed(3))
     const width = Math.max(...rows.map(([label]) => label.length))
+    const header = ["ours", "baseline", "ours/base", "base+line", "ours/(b+l)"]
     const lines = [
-      `${"".padEnd(width)}  ${"ours".padStart(10)}  ${"baseline".padStart(10)}  ${"ours/base".padStart(9)}`,
+      `${"".padEnd(width)}${header.map((h) => h.padStart(12)).join("")}`,
       ...rows.map(([label, key, format]) => {
-        const ratio = baseline[key] === 0 ? "-" : (ours[key] / baseline[key]).toFixed(3)
-        return `${label.padEnd(width)}  ${format(ours[key]).padStart(10)}  ${format(baseline[key]).padStart(10)}  ${ratio.padStart(9)}`
+        const [o, b, l] = [figures.ours[key], figures.baseline[key], figures.logged[key]]
+        return `${label.padEnd(width)}${[cell(o, format), cell(b, format), ratio(o, b), cell(l, format), ratio(o, l)].map((c) => c.padStart(12)).join("")}`
       })
     ]
     const machine = `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`
     console.log(`\n${machine}; ${rounds} interleaved rounds\n`)
     console.log(lines.join("\n"))
+    console.log("\nbase+line: the baseline plus one console.info JSON line per request, printed as ours prints it.")
     const result = {
       date: new Date().toISOString(),
       machine,
       settings: { rounds, connects, pings, gets, rpsTotal, concurrency, fanout, starts },
       samples: Object.fromEntries(sides.map((s) => [s, { connect: samples[s].connect.length, ping: samples[s].ping.length, http: samples[s].http.length }])),
-      ours,
-      baseline
+      ...figures
     }
     mkdirSync(join(root, "bench/results"), { recursive: true })
     writeFileSync(join(root, "bench/results/latest.json"), `${JSON.stringify(result, null, 2)}\n`)

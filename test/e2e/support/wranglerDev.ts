@@ -26,6 +26,8 @@ const root = resolve(import.meta.dirname, "../../..")
 /** How `startWranglerDev` is configured. */
 export interface WranglerDevOptions {
   readonly config?: string
+  /** The entry module, when not the configuration's `main`. */
+  readonly script?: string
   readonly persistTo?: string
   readonly vars?: Record<string, string>
   /** Requested until it answers (any status) to decide the Worker is up. */
@@ -63,6 +65,7 @@ const startOnce = async (options: WranglerDevOptions): Promise<LocalWorker | str
     [
       join(root, "node_modules/wrangler/bin/wrangler.js"),
       "dev",
+      ...(options.script === undefined ? [] : [options.script]),
       "--config", options.config ?? join(root, "wrangler.toml"),
       "--ip", "127.0.0.1",
       "--port", String(port),
