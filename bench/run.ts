@@ -5,7 +5,7 @@
  * the product must write (bench/baseline/logged.ts), separates what that line costs under `wrangler dev`
  * from what the router costs. Prints one table and writes the figures to bench/results/latest.json.
  *
- *   npm run bench -- [--rounds 5] [--connects 30] [--pings 200] [--gets 100] [--rps-total 1000]
+ *   npm run bench -- [--rounds 8] [--connects 30] [--pings 200] [--gets 100] [--rps-total 1000]
  *                    [--concurrency 16] [--fanout 1000] [--starts 3]
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -20,7 +20,7 @@ import { concurrentOpen, connectLatencies, httpLatencies, httpThroughput, pingRo
 
 const root = resolve(import.meta.dirname, "..")
 const opts = options(process.argv.slice(2))
-const rounds = intOption(opts, "rounds", 5)
+const rounds = intOption(opts, "rounds", 8)
 const connects = intOption(opts, "connects", 30)
 const pings = intOption(opts, "pings", 200)
 const gets = intOption(opts, "gets", 100)
