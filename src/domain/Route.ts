@@ -81,3 +81,12 @@ export const validateInstance = (
  */
 export const canonicalPath = (prefix: string, urlName: string, instance: string, rest: string): string =>
   `/${prefix}/${urlName}/${encodeURIComponent(instance)}${rest}`
+
+/** The query string of `url` without `name` (left byte-for-byte alone when `name` is absent). */
+export const withoutParam = (url: URL, name: string): string => {
+  if (!url.searchParams.has(name)) return url.search
+  const params = new URLSearchParams(url.search)
+  params.delete(name)
+  const rest = params.toString()
+  return rest.length === 0 ? "" : `?${rest}`
+}

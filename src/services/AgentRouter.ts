@@ -5,8 +5,9 @@
  * and on any failure the one answer `problemFor` gives that error. Every request ends in exactly one
  * `request.completed` log line.
  */
-import { Cause, Context, Effect, Either, Layer, LogLevel, Option } from "effect"
+import { Context, Effect, Either, Layer, LogLevel, Option } from "effect"
 import { type DeclaredAgent, urlNames } from "../domain/AgentCatalog.js"
+import { type Answered, failureAnswer, type Finished, ownJson, withRequestId } from "../domain/Answers.js"
 import { allowedOrigin, isPreflight, preflightHeaders } from "../domain/Cors.js"
 import {
   type InvalidRoute,
@@ -20,10 +21,9 @@ import {
 import { checkHandshake, isUpgradeRequest } from "../domain/Handshake.js"
 import { REQUEST_ID_HEADER } from "../domain/Headers.js"
 import { indexText } from "../domain/IndexPage.js"
-import { levelOf, type Outcome } from "../domain/LogEvent.js"
-import { defectProblem, problemFor } from "../domain/Problem.js"
-import { acceptsJson, renderProblem } from "../domain/Render.js"
-import { canonicalPath, parseAgentPath, validateInstance } from "../domain/Route.js"
+import { levelOf } from "../domain/LogEvent.js"
+import { acceptsJson } from "../domain/Render.js"
+import { canonicalPath, parseAgentPath, validateInstance, withoutParam } from "../domain/Route.js"
 import type { LogEvent } from "../layers/JsonLogger.js"
 import type { WorkerContext, WorkerEnv } from "../layers/WorkerContext.js"
 import { AgentGateway } from "./AgentGateway.js"
@@ -41,18 +41,6 @@ interface Facts {
   attempts: number | undefined
 }
 
-interface Answered {
-  readonly response: Response
-  readonly outcome: "routed" | "index" | "health" | "diagnostics" | "preflight"
-}
-
-/** What a request ended with: the answer, its outcome, and the log fields a failure adds. */
-interface Finished {
-  readonly response: Response
-  readonly outcome: Outcome
-  readonly details: Record<string, string | number>
-}
-
 /** The declared agent, decoded instance and rest of the path an agent URL names. */
 interface Located {
   readonly agent: DeclaredAgent
@@ -62,33 +50,10 @@ interface Located {
 
 type LocateError = RouteNotFound | MissingBinding | InvalidRoute
 
-/** The query string of `url` without `name` (left byte-for-byte alone when `name` is absent). */
-const withoutParam = (url: URL, name: string): string => {
-  if (!url.searchParams.has(name)) return url.search
-  const params = new URLSearchParams(url.search)
-  params.delete(name)
-  const rest = params.toString()
-  return rest.length === 0 ? "" : `?${rest}`
-}
-
 const readMethods = new Set(["GET", "HEAD"])
 const ownPaths = new Set(["/", "/health", "/_diagnostics"])
 
-/** A JSON answer of the router's own (index, health, diagnostics), never cached. */
-const ownJson = (body: unknown, requestId: string, head: boolean) =>
-  new Response(head ? null : JSON.stringify(body, null, 2), {
-    headers: { "content-type": "application/json", "cache-control": "no-store", [REQUEST_ID_HEADER]: requestId }
-  })
-
 const logLevels = { INFO: LogLevel.Info, WARN: LogLevel.Warning, ERROR: LogLevel.Error } as const
-
-/** Adds the request id to an agent's HTTP answer. A 101 is left untouched: its headers are immutable. */
-const withRequestId = (response: Response, requestId: string): Response => {
-  if (response.status === 101) return response
-  const copy = new Response(response.body, response)
-  copy.headers.set(REQUEST_ID_HEADER, requestId)
-  return copy
-}
 
 /** Handles one request end to end; never fails, never throws. */
 export class AgentRouter extends Context.Tag("app/AgentRouter")<
@@ -271,30 +236,4 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       return { handle }
     })
   )
-}
-
-/** The answer and log details for a failed request: a tagged error's table row, or a 500 for a defect. */
-const failureAnswer = (
-  cause: Cause.Cause<RouterError>,
-  prefix: string,
-  render: { readonly requestId: string; readonly json: boolean; readonly diagnostics: boolean }
-): Finished => {
-  const failure = Cause.failureOption(cause)
-  if (failure._tag === "Some") {
-    const error = failure.value
-    const problem = problemFor(error, prefix)
-    const details: Record<string, string | number> = { reason: problem.reason }
-    // A missing binding fails before the agent is resolved; name it by its class as routed requests are.
-    if (error._tag === "MissingBinding") details.agent = error.agent
-    if (error._tag === "RoutingFailed") {
-      details.attempts = error.attempts
-      details.cause = error.cause
-    }
-    return { response: renderProblem(problem, render), outcome: error._tag, details }
-  }
-  return {
-    response: renderProblem(defectProblem, render),
-    outcome: "Defect",
-    details: { reason: "defect", cause: Cause.pretty(cause) }
-  }
 }
