@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
 import { makeHandler } from "../../src/layers/Handler.js"
+import { RequestLog } from "../../src/services/RequestLog.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
 import { PlatformTest } from "../support/Sdk.js"
 import { testCtx } from "../support/TestApp.js"
@@ -31,5 +33,18 @@ describe("makeHandler", () => {
     const env = { ROUTING_MAX_ATTEMPTS: "zero" }
     const response = await makeHandler(PlatformTest, env)(new Request("http://router.test/"), env, testCtx)
     expect(response.status).toBe(500)
+  })
+
+  it("answers 500 with the request id when a defect escapes the pipeline (here: its log write dies)", async () => {
+    const env = { CoderAgent: fakeNamespace().namespace }
+    const dying = Layer.succeed(RequestLog, { write: () => Effect.dieMessage("log sink broke") })
+    const response = await makeHandler(PlatformTest, env, dying)(
+      new Request("http://router.test/agents/coderagent/a", { headers: { "x-request-id": "req-9" } }),
+      env,
+      testCtx
+    )
+    expect(response.status).toBe(500)
+    expect(response.headers.get("x-request-id")).toBe("req-9")
+    expect(await response.text()).not.toContain("log sink broke")
   })
 })
