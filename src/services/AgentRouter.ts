@@ -25,7 +25,7 @@ import { levelOf } from "../domain/LogEvent.js"
 import { acceptsJson } from "../domain/Render.js"
 import { canonicalPath, parseAgentPath, validateInstance, withoutParam } from "../domain/Route.js"
 import type { LogEvent } from "../layers/JsonLogger.js"
-import type { WorkerContext, WorkerEnv } from "../layers/WorkerContext.js"
+import type { WorkerContext } from "../layers/WorkerContext.js"
 import { AgentGateway } from "./AgentGateway.js"
 import { AgentRegistry } from "./AgentRegistry.js"
 import { AppConfig } from "./AppConfig.js"
@@ -34,8 +34,16 @@ import { Diagnostics } from "./Diagnostics.js"
 import { RequestEnricher } from "./RequestEnricher.js"
 import { RequestLog } from "./RequestLog.js"
 
-/** What the log line says about a request, filled in as the pipeline learns it. */
-interface Facts {
+/**
+ * One request in flight: what every step reads, and what the log line says about it, filled in as the
+ * pipeline learns it (`agent`, `instance`, `attempts`).
+ */
+interface InFlight {
+  readonly request: Request
+  readonly url: URL
+  readonly requestId: string
+  readonly started: number
+  readonly worker: WorkerContext
   agent: string | null
   instance: string | null
   attempts: number | undefined
@@ -77,7 +85,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const corsEnabled = config.allowedOrigins.length > 0
 
       /** The router's own pages: `/`, `/health`, and `/_diagnostics` when allowed. */
-      const ownPage = (request: Request, url: URL, requestId: string, env: WorkerEnv) =>
+      const ownPage = ({ request, requestId, url, worker }: InFlight) =>
         Effect.gen(function* (): Effect.fn.Return<Option.Option<Answered>> {
           if (!readMethods.has(request.method)) return Option.none()
           const head = request.method === "HEAD"
@@ -86,32 +94,33 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
             return Option.some({ response: new Response(head ? null : index, { headers }), outcome: "index" })
           }
           if (url.pathname === "/health") {
-            return Option.some({ response: ownJson(diagnostics.health(env), requestId, head), outcome: "health" })
+            return Option.some({ response: ownJson(diagnostics.health(worker.env), requestId, head), outcome: "health" })
           }
           // Without permission, /_diagnostics is answered exactly like any unknown path.
           if (url.pathname === "/_diagnostics" && (yield* diagnostics.allows(request))) {
-            const report = yield* diagnostics.report(env, url.origin, url.searchParams.get("probe") === "1")
+            const report = yield* diagnostics.report(worker.env, url.origin, url.searchParams.get("probe") === "1")
             return Option.some({ response: ownJson(report, requestId, head), outcome: "diagnostics" })
           }
           return Option.none()
         })
 
       /** Where an agent request goes; the synchronous steps, each failure a row of the table. */
-      const locate = (url: URL, env: WorkerEnv, facts: Facts): Either.Either<Located, LocateError> => {
-        const path = parseAgentPath(url.pathname, config.prefix, known)
+      const locate = (flight: InFlight): Either.Either<Located, LocateError> => {
+        const { pathname } = flight.url
+        const path = parseAgentPath(pathname, config.prefix, known)
         if (Either.isLeft(path)) return Either.left(path.left)
-        facts.agent = path.right.agentSegment
-        const agent = registry.resolve(path.right.agentSegment, url.pathname, env)
+        flight.agent = path.right.agentSegment
+        const agent = registry.resolve(path.right.agentSegment, pathname, flight.worker.env)
         if (Either.isLeft(agent)) return Either.left(agent.left)
-        facts.agent = agent.right.className
+        flight.agent = agent.right.className
         const instance = validateInstance(agent.right.className, path.right.rawInstance)
         if (Either.isLeft(instance)) return Either.left(instance.left)
-        facts.instance = instance.right
+        flight.instance = instance.right
         return Either.right({ agent: agent.right, instance: instance.right, rest: path.right.rest })
       }
 
       /** A CORS preflight for an agent URL, answered from the allow-list. */
-      const preflight = (request: Request, requestId: string): Either.Either<Answered, PreflightRejected> => {
+      const preflight = ({ request, requestId }: InFlight): Either.Either<Answered, PreflightRejected> => {
         const origin = allowedOrigin(request.headers, config.allowedOrigins)
         if (origin === undefined) return Either.left(new PreflightRejected({ origin: request.headers.get("origin") ?? "" }))
         const headers = { ...preflightHeaders(origin, request.headers.get("access-control-request-headers")), [REQUEST_ID_HEADER]: requestId }
@@ -119,14 +128,8 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       }
 
       /** Handshake check, then the forward to the agent's Durable Object. */
-      const forward = (
-        request: Request,
-        url: URL,
-        requestId: string,
-        env: WorkerEnv,
-        facts: Facts,
-        to: Located
-      ): Effect.Effect<Answered, UpgradeRejected | RoutingFailed> => {
+      const forward = (flight: InFlight, to: Located): Effect.Effect<Answered, UpgradeRejected | RoutingFailed> => {
+        const { request, requestId, url } = flight
         const handshake = checkHandshake(
           { method: request.method, headers: request.headers, hasBody: request.body !== null },
           config.allowedOrigins
@@ -139,50 +142,34 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
             forwarding: enricher.enrich(request, target, requestId, authenticator.enabled),
             agent: to.agent,
             instance: to.instance,
-            env
+            env: flight.worker.env
           }),
           (forwarded): Answered => {
-            facts.attempts = forwarded.attempts
+            flight.attempts = forwarded.attempts
             return { response: withRequestId(forwarded.response, requestId), outcome: "routed" }
           }
         )
       }
 
       /** An agent request: locate -> CORS preflight -> authenticate -> handshake -> forward. */
-      const route = (
-        request: Request,
-        url: URL,
-        requestId: string,
-        env: WorkerEnv,
-        facts: Facts
-      ): Effect.Effect<Answered, RouterError> => {
-        const located = locate(url, env, facts)
+      const route = (flight: InFlight): Effect.Effect<Answered, RouterError> => {
+        const located = locate(flight)
         if (Either.isLeft(located)) return Effect.fail(located.left)
-        if (corsEnabled && isPreflight(request.method, request.headers)) return preflight(request, requestId)
-        if (!authenticator.enabled) return forward(request, url, requestId, env, facts, located.right)
-        return Effect.flatMap(authenticator.check(request, url), () =>
-          forward(request, url, requestId, env, facts, located.right)
-        )
+        const { request, url } = flight
+        if (corsEnabled && isPreflight(request.method, request.headers)) return preflight(flight)
+        if (!authenticator.enabled) return forward(flight, located.right)
+        return Effect.flatMap(authenticator.check(request, url), () => forward(flight, located.right))
       }
 
-      const answer = (request: Request, url: URL, requestId: string, env: WorkerEnv, facts: Facts) =>
+      const answer = (flight: InFlight) =>
         // Most requests are agent requests: only the router's own paths go through `ownPage`.
-        ownPaths.has(url.pathname)
-          ? Effect.flatMap(ownPage(request, url, requestId, env), (page) =>
-              Option.isSome(page) ? Effect.succeed(page.value) : route(request, url, requestId, env, facts)
-            )
-          : route(request, url, requestId, env, facts)
+        ownPaths.has(flight.url.pathname)
+          ? Effect.flatMap(ownPage(flight), (page) => (Option.isSome(page) ? Effect.succeed(page.value) : route(flight)))
+          : route(flight)
 
       /** The response with CORS headers, and its one log line. */
-      const finish = (
-        request: Request,
-        url: URL,
-        started: number,
-        requestId: string,
-        facts: Facts,
-        { details, outcome, response }: Finished,
-        worker: WorkerContext
-      ): Effect.Effect<Response> => {
+      const finish = (flight: InFlight, { details, outcome, response }: Finished): Effect.Effect<Response> => {
+        const { request } = flight
         if (corsEnabled && response.status !== 101) {
           const origin = allowedOrigin(request.headers, config.allowedOrigins)
           if (origin !== undefined) response.headers.set("access-control-allow-origin", origin)
@@ -190,47 +177,50 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
         }
         const event = {
           event: "request.completed",
-          requestId,
+          requestId: flight.requestId,
           method: request.method,
-          path: url.pathname,
-          agent: facts.agent,
-          instance: facts.instance,
+          path: flight.url.pathname,
+          agent: flight.agent,
+          instance: flight.instance,
           upgrade: isUpgradeRequest(request.headers),
           outcome,
           status: response.status,
-          durationMs: clock.unsafeCurrentTimeMillis() - started,
-          ...(facts.attempts === undefined ? {} : { attempts: facts.attempts }),
+          durationMs: clock.unsafeCurrentTimeMillis() - flight.started,
+          ...(flight.attempts === undefined ? {} : { attempts: flight.attempts }),
           ...details
         } satisfies LogEvent
-        return Effect.as(requestLog.write(logLevels[levelOf(outcome)], event, worker), response)
+        return Effect.as(requestLog.write(logLevels[levelOf(outcome)], event, flight.worker), response)
       }
 
       const handle = (request: Request, worker: WorkerContext) =>
         Effect.suspend(() => {
           const started = clock.unsafeCurrentTimeMillis()
-          const url = new URL(request.url)
-          const facts: Facts = { agent: null, instance: null, attempts: undefined }
-          return Effect.flatMap(enricher.requestId(request), (requestId) =>
-            Effect.matchCauseEffect(answer(request, url, requestId, worker.env, facts), {
-              onSuccess: (answered) => finish(request, url, started, requestId, facts, { ...answered, details: {} }, worker),
+          return Effect.flatMap(enricher.requestId(request), (requestId) => {
+            const flight: InFlight = {
+              request,
+              url: new URL(request.url),
+              requestId,
+              started,
+              worker,
+              agent: null,
+              instance: null,
+              attempts: undefined
+            }
+            return Effect.matchCauseEffect(answer(flight), {
+              onSuccess: (answered) => finish(flight, { ...answered, details: {} }),
               onFailure: (cause) =>
                 Effect.flatMap(diagnostics.allows(request), (allowed) =>
                   finish(
-                    request,
-                    url,
-                    started,
-                    requestId,
-                    facts,
+                    flight,
                     failureAnswer(cause, config.prefix, {
                       requestId,
                       json: acceptsJson(request.headers.get("accept")),
                       diagnostics: allowed
-                    }),
-                    worker
+                    })
                   )
                 )
             })
-          )
+          })
         })
 
       return { handle }
