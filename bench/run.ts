@@ -3,7 +3,8 @@
  * The Workers run in local workerd through `wrangler dev` on free loopback ports; rounds are interleaved
  * (A B C, C B A, ...) so drift hits all alike. A third Worker, the baseline plus the one log line per request
  * the product must write (bench/baseline/logged.ts), separates what that line costs under `wrangler dev`
- * from what the router costs. Prints one table and writes the figures to bench/results/latest.json.
+ * from what the router costs. A fourth, the seed document's fix (bench/baseline/seed.ts), is the peer the
+ * router must never be slower than. Prints one table and writes the figures to bench/results/latest.json.
  *
  *   npm run bench -- [--rounds 8] [--connects 30] [--pings 200] [--gets 100] [--rps-total 1000]
  *                    [--concurrency 16] [--fanout 1000] [--starts 3]
@@ -32,12 +33,16 @@ const starts = intOption(opts, "starts", 3)
 const configs = {
   ours: join(root, "wrangler.toml"),
   baseline: join(root, "bench/baseline/wrangler.toml"),
-  logged: join(root, "bench/baseline/wrangler.toml")
+  logged: join(root, "bench/baseline/wrangler.toml"),
+  seed: join(root, "bench/baseline/wrangler.toml")
 } as const
-const scripts: Partial<Record<Side, string>> = { logged: join(root, "bench/baseline/logged.ts") }
+const scripts: Partial<Record<Side, string>> = {
+  logged: join(root, "bench/baseline/logged.ts"),
+  seed: join(root, "bench/baseline/seed.ts")
+}
 type Side = keyof typeof configs
-const sides: ReadonlyArray<Side> = ["ours", "baseline", "logged"]
-/** The two Workers whose bundle and start-up are compared (the logged baseline bundles like the baseline). */
+const sides: ReadonlyArray<Side> = ["ours", "baseline", "logged", "seed"]
+/** The two Workers whose bundle and start-up are compared (the logged baseline and the seed bundle like the baseline). */
 const built: ReadonlyArray<Side> = ["ours", "baseline"]
 
 /** Both bundles as `npm run deploy` builds them (`--minify`), raw and gzip bytes. */
@@ -104,7 +109,7 @@ const main = async () => {
     console.error("bundling ...")
     const bundles = { ours: bundleSize("ours"), baseline: bundleSize("baseline") }
     console.error(`timing ${starts} start-ups each ...`)
-    const startup: Record<Side, Array<number>> = { ours: [], baseline: [], logged: [] }
+    const startup: Record<Side, Array<number>> = { ours: [], baseline: [], logged: [], seed: [] }
     for (let i = 0; i < starts; i++) for (const side of i % 2 === 0 ? built : [...built].reverse()) startup[side].push(await startupMs(side))
 
     const figure = (side: Side) => ({
@@ -118,11 +123,11 @@ const main = async () => {
       httpRps: median(samples[side].rps),
       fanoutMs: fan[side].elapsedMs,
       fanoutFailed: fan[side].failed,
-      bundleRawBytes: side === "logged" ? Number.NaN : bundles[side].raw,
-      bundleGzipBytes: side === "logged" ? Number.NaN : bundles[side].gzip,
-      startupMs: side === "logged" ? Number.NaN : median(startup[side])
+      bundleRawBytes: side === "ours" || side === "baseline" ? bundles[side].raw : Number.NaN,
+      bundleGzipBytes: side === "ours" || side === "baseline" ? bundles[side].gzip : Number.NaN,
+      startupMs: side === "ours" || side === "baseline" ? median(startup[side]) : Number.NaN
     })
-    const figures = { ours: figure("ours"), baseline: figure("baseline"), logged: figure("logged") }
+    const figures = { ours: figure("ours"), baseline: figure("baseline"), logged: figure("logged"), seed: figure("seed") }
     type Key = keyof (typeof figures)["ours"]
     const rows: Array<[string, Key, (v: number) => string]> = [
       ["WS connect -> first frame p50 (ms)", "connectP50Ms", ms],
@@ -142,18 +147,20 @@ const main = async () => {
     const cell = (v: number, format: (v: number) => string) => (Number.isNaN(v) ? "-" : format(v))
     const ratio = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) || b === 0 ? "-" : (a / b).toFixed(3))
     const width = Math.max(...rows.map(([label]) => label.length))
-    const header = ["ours", "baseline", "ours/base", "base+line", "ours/(b+l)"]
+    const header = ["ours", "baseline", "ours/base", "base+line", "ours/(b+l)", "seed fix", "ours/seed"]
     const lines = [
       `${"".padEnd(width)}${header.map((h) => h.padStart(12)).join("")}`,
       ...rows.map(([label, key, format]) => {
-        const [o, b, l] = [figures.ours[key], figures.baseline[key], figures.logged[key]]
-        return `${label.padEnd(width)}${[cell(o, format), cell(b, format), ratio(o, b), cell(l, format), ratio(o, l)].map((c) => c.padStart(12)).join("")}`
+        const [o, b, l, f] = [figures.ours[key], figures.baseline[key], figures.logged[key], figures.seed[key]]
+        const cells = [cell(o, format), cell(b, format), ratio(o, b), cell(l, format), ratio(o, l), cell(f, format), ratio(o, f)]
+        return `${label.padEnd(width)}${cells.map((c) => c.padStart(12)).join("")}`
       })
     ]
     const machine = `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`
     console.log(`\n${machine}; ${rounds} interleaved rounds\n`)
     console.log(lines.join("\n"))
     console.log("\nbase+line: the baseline plus one console.info JSON line per request, printed as ours prints it.")
+    console.log("seed fix: the seed document's fix (header copy, routeAgentRequest({ cors, prefix }), a console.log per step, 503 fallback).")
     const result = {
       date: new Date().toISOString(),
       machine,
