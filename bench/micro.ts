@@ -9,9 +9,10 @@
  *
  *   npm run bench:micro -- [--requests 20000] [--rounds 5]
  */
-import { Effect, LogLevel, ManagedRuntime } from "effect"
+import { Effect, Layer, LogLevel, ManagedRuntime } from "effect"
 import { performance } from "node:perf_hooks"
-import { makeHandler } from "../src/layers/Handler.js"
+import { makeHandler } from "../src/layers/WorkerRuntime.js"
+import { RequestLoggerLive } from "../src/layers/Logging.js"
 import { RequestLog } from "../src/services/RequestLog.js"
 import { PlatformTest, routeAgentRequest } from "../test/support/Sdk.js"
 import { testCtx } from "../test/support/TestApp.js"
@@ -30,12 +31,12 @@ const env = { CoderAgent: namespace }
 const url = "http://bench.test/agents/coder-agent/default?_pk=1"
 const headers = { "user-agent": "bench", accept: "*/*" }
 
-const handler = makeHandler(PlatformTest, env, RequestLog.deferred(() => undefined))
+const handler = makeHandler(PlatformTest, env, RequestLog.deferredTo(() => undefined))
 const viaPipeline = (request: Request) => handler(request, env, testCtx)
 
 const viaSdk = async (request: Request) => (await routeAgentRequest(request, env)) ?? new Response(null, { status: 404 })
 
-const floor = ManagedRuntime.make(RequestLog.deferred(() => undefined))
+const floor = ManagedRuntime.make(RequestLoggerLive.pipe(Layer.provideMerge(RequestLog.deferredTo(() => undefined))))
 const viaRuntime = (request: Request) => floor.runPromise(Effect.promise(() => viaSdk(request)))
 const viaRuntimeAndLine = (request: Request) =>
   floor.runPromise(
@@ -45,7 +46,7 @@ const viaRuntimeAndLine = (request: Request) =>
           log.write(
             LogLevel.Info,
             { event: "request.completed", path: new URL(request.url).pathname, status: response.status },
-            { env, ctx: testCtx }
+            testCtx
           ),
           response
         )

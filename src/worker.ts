@@ -4,16 +4,16 @@
  */
 import { Layer } from "effect"
 import { CoderAgent } from "./agents/CoderAgent.js"
-import { AgentsSdkLive } from "./layers/AgentsSdkLive.js"
-import { buildInfoLive } from "./layers/BuildInfoLive.js"
-import { handlerCache } from "./layers/Handler.js"
+import { handlerCache } from "./layers/WorkerRuntime.js"
+import { AgentsSdk } from "./services/AgentsSdk.js"
+import { BuildInfo } from "./services/BuildInfo.js"
 
 /** The Durable Object classes this Worker exports (wrangler binds them; /_diagnostics checks them). */
 const agentClasses = { CoderAgent }
 
 export { CoderAgent }
 
-const fetch = handlerCache(Layer.merge(AgentsSdkLive, buildInfoLive(agentClasses)))
+const fetch = handlerCache(Layer.merge(AgentsSdk.Live, BuildInfo.layer(agentClasses)))
 
 export default {
   fetch: (request, env, ctx) => fetch(request, env, ctx)

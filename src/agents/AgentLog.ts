@@ -1,13 +1,10 @@
 /**
- * Agent-side log events (`agent.connected`, `agent.closed`, `agent.message_rejected`) written through the
- * same JSON logger as the router's, so one connection can be followed by its request id end to end.
+ * Agent-side log events (`agent.connected`, `agent.closed`, `agent.message_rejected`) as Effects, written
+ * through the same JSON line format as the router's, so one connection can be followed by its request id
+ * end to end. The agent runs them on its own runtime (see ObservedAgent).
  */
-import { Clock, Effect, LogLevel, ManagedRuntime } from "effect"
+import { Clock, Effect, LogLevel } from "effect"
 import { REQUEST_ID_HEADER } from "../domain/Headers.js"
-import { JsonLoggerLive } from "../layers/JsonLogger.js"
-
-// One runtime per isolate: agents log synchronously from their WebSocket hooks.
-const runtime = ManagedRuntime.make(JsonLoggerLive)
 
 /** What an agent remembers about a connection (kept in the connection's attachment across hibernation). */
 export interface ConnectionFacts {
@@ -16,20 +13,17 @@ export interface ConnectionFacts {
 }
 
 /** The facts of a new connection, from the router's request id header on the upgrade request. */
-export const connectionFacts = (request: Request): ConnectionFacts => ({
-  requestId: request.headers.get(REQUEST_ID_HEADER),
-  connectedAt: runtime.runSync(Clock.currentTimeMillis)
-})
+export const connectionFacts = (request: Request): Effect.Effect<ConnectionFacts> =>
+  Effect.map(Clock.currentTimeMillis, (connectedAt) => ({ requestId: request.headers.get(REQUEST_ID_HEADER), connectedAt }))
 
 /** Milliseconds since `since`, by Effect's clock. */
-export const elapsedSince = (since: number): number => runtime.runSync(Clock.currentTimeMillis) - since
+export const elapsedSince = (since: number): Effect.Effect<number> => Effect.map(Clock.currentTimeMillis, (now) => now - since)
 
 type AgentEvent = "agent.connected" | "agent.closed" | "agent.message_rejected"
 
-/** Writes one agent event line. */
-export const logAgentEvent = (
+/** One agent event line. */
+export const agentEvent = (
   level: "INFO" | "WARN",
   event: AgentEvent,
   fields: Readonly<Record<string, string | number | boolean | null>>
-): void =>
-  runtime.runSync(Effect.logWithLevel(level === "WARN" ? LogLevel.Warning : LogLevel.Info, { event, ...fields }))
+): Effect.Effect<void> => Effect.logWithLevel(level === "WARN" ? LogLevel.Warning : LogLevel.Info, { event, ...fields })

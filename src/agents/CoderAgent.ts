@@ -5,7 +5,7 @@
  * GET answering a JSON summary of the instance.
  */
 import { callable, type Connection, type WSMessage } from "agents"
-import { Cause, Effect, Either, Layer, ManagedRuntime } from "effect"
+import { Cause, Effect, Either, Exit, Layer, ManagedRuntime, Option, Scope } from "effect"
 import {
   binaryFrameRejected,
   initialCoderState,
@@ -15,10 +15,10 @@ import {
   type ServerFrame,
   type StoredMessage
 } from "../domain/CoderProtocol.js"
-import { configProviderFrom } from "../layers/AppLive.js"
-import { codeModelFrom, coderSettings, type CoderSettings } from "../layers/CodeModelLive.js"
-import { JsonLoggerLive } from "../layers/JsonLogger.js"
-import { makeSession, type CoderSession, type MessageStore } from "../services/CoderSession.js"
+import { JsonLoggerLive } from "../layers/Logging.js"
+import { configProviderFrom } from "../layers/WorkerVars.js"
+import { CodeModel } from "../services/CodeModel.js"
+import { coderSettings, makeSession, type CoderSession, type CoderSettings, type MessageStore } from "../services/CoderSession.js"
 import { ObservedAgent } from "./ObservedAgent.js"
 
 const json = (body: unknown, init?: ResponseInit) =>
@@ -31,6 +31,8 @@ interface Ready {
   readonly session: CoderSession
   readonly settings: CoderSettings
   readonly run: <A>(effect: Effect.Effect<A>) => Promise<A>
+  /** Ends the session's reply streams and its runtime. */
+  readonly end: () => Promise<void>
 }
 
 /** The CoderAgent Durable Object. */
@@ -60,14 +62,19 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
     return this.messages
   }
 
-  /** The session, its settings and the runtime it runs on, built once per instance from the Worker's vars. */
+  /**
+   * The session, its settings and the runtime it runs on, built once per instance from the Worker's vars.
+   * Its reply streams live in a scope that ends with the agent (`destroy`).
+   */
   private session(): Promise<Ready> {
     if (this.ready === undefined) {
       const env = this.env
-      const runtime = ManagedRuntime.make(Layer.merge(codeModelFrom(env), JsonLoggerLive))
+      const config = Layer.setConfigProvider(configProviderFrom(env))
+      const runtime = ManagedRuntime.make(Layer.merge(CodeModel.layerFor(env["AI"]).pipe(Layer.provide(config)), JsonLoggerLive))
       this.ready = runtime.runPromise(
         Effect.gen(this, function* () {
           const settings = yield* Effect.withConfigProvider(coderSettings, configProviderFrom(env))
+          const scope = yield* Scope.make()
           const session = yield* makeSession(
             {
               store: this.store(),
@@ -75,8 +82,13 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
               publishState: (state) => this.setState(state)
             },
             { contextMessages: settings.contextMessages, systemPrompt: settings.systemPrompt }
-          )
-          return { session, settings, run: <A>(effect: Effect.Effect<A>) => runtime.runPromise(effect) }
+          ).pipe(Scope.extend(scope))
+          return {
+            session,
+            settings,
+            run: <A>(effect: Effect.Effect<A>) => runtime.runPromise(effect),
+            end: () => runtime.runPromise(Scope.close(scope, Exit.void)).then(() => runtime.dispose())
+          }
         })
       )
     }
@@ -88,15 +100,10 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
     connection.send(JSON.stringify(frame))
   }
 
-  /** Handles one frame for a callable method and resolves with the frame it answered. */
-  private async ask(frame: ClientFrame): Promise<ServerFrame | undefined> {
-    const { run, session } = await this.session()
-    let answer: ServerFrame | undefined
-    await run(session.handle(frame, (reply) => (answer = reply)))
-    return answer
-  }
-
-  /** The session, or the error frame explaining why the agent's settings cannot start one. */
+  /**
+   * The session, or the error frame explaining why the agent's settings cannot start one: the same answer
+   * for a frame and for a callable method.
+   */
   private async sessionOrError(): Promise<Either.Either<Ready, ServerFrame>> {
     return this.session().then(
       (ready) => Either.right(ready),
@@ -109,6 +116,13 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
     )
   }
 
+  /** Answers one frame for a callable method: the frame its sender gets, or why there is none. */
+  private async ask(frame: ClientFrame): Promise<Either.Either<Option.Option<ServerFrame>, ServerFrame>> {
+    const ready = await this.sessionOrError()
+    if (Either.isLeft(ready)) return Either.left(ready.left)
+    return Either.right(await ready.right.run(ready.right.session.handle(frame)))
+  }
+
   override async onMessage(connection: Connection, message: WSMessage): Promise<void> {
     if (typeof message !== "string") return this.send(connection, binaryFrameRejected)
     const ready = await this.sessionOrError()
@@ -116,17 +130,20 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
     const { run, session, settings } = ready.right
     const frame = parseClientFrame(message, settings.maxMessageChars)
     if (Either.isLeft(frame)) return this.send(connection, frame.left)
-    await run(session.handle(frame.right, (reply) => this.send(connection, reply)))
+    const reply = await run(session.handle(frame.right))
+    if (Option.isSome(reply)) this.send(connection, reply.value)
   }
 
   /** Sends `text` as a chat message and resolves with the finished reply (or the error frame). */
   @callable()
   async chat(text: string): Promise<ServerFrame> {
-    const { run, session, settings } = await this.session()
+    const ready = await this.sessionOrError()
+    if (Either.isLeft(ready)) return ready.left
+    const { run, session, settings } = ready.right
     const id = crypto.randomUUID()
     const frame = parseClientFrame(JSON.stringify({ type: "chat", id, text }), settings.maxMessageChars)
     if (Either.isLeft(frame)) return frame.left
-    const answer = await this.ask(frame.right)
+    const answer = Option.getOrUndefined(await run(session.handle(frame.right)))
     if (answer?.type !== "ack") return answer ?? { type: "error", code: "model_error", message: "no answer", id }
     await run(session.settled)
     const last = this.store().recent(1)[0]
@@ -135,25 +152,35 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
       : { type: "error", code: "model_error", message: "The reply did not complete.", id }
   }
 
-  /** The stored messages, newest last (`limit` as the `history` frame takes it, 1 to 1,000). */
+  /** The stored messages, newest last (`limit` as the `history` frame takes it, 1 to 1,000), or the error frame. */
   @callable()
-  async history(limit?: number): Promise<ReadonlyArray<StoredMessage>> {
+  async history(limit?: number): Promise<ReadonlyArray<StoredMessage> | ServerFrame> {
     const frame: ClientFrame =
       limit === undefined ? { type: "history" } : { type: "history", limit: Math.min(Math.max(1, Math.floor(limit)), 1_000) }
     const answer = await this.ask(frame)
-    return answer?.type === "history" ? answer.messages : []
+    if (Either.isLeft(answer)) return answer.left
+    const reply = Option.getOrUndefined(answer.right)
+    return reply?.type === "history" ? reply.messages : []
   }
 
   /** Stops the reply to `id` if it is streaming. */
   @callable()
   async cancel(id: string): Promise<ServerFrame | undefined> {
-    return this.ask({ type: "cancel", id })
+    return Either.match(await this.ask({ type: "cancel", id }), { onLeft: (error) => error, onRight: Option.getOrUndefined })
   }
 
   /** Clears the session. */
   @callable()
   async reset(): Promise<ServerFrame | undefined> {
-    return this.ask({ type: "reset" })
+    return Either.match(await this.ask({ type: "reset" }), { onLeft: (error) => error, onRight: Option.getOrUndefined })
+  }
+
+  /** Ends the session's reply streams before the SDK deletes the instance. */
+  override async destroy(): Promise<void> {
+    const ready = this.ready
+    this.ready = undefined
+    if (ready !== undefined) await ready.then((r) => r.end(), () => undefined)
+    return super.destroy()
   }
 
   override onRequest(request: Request): Response {

@@ -4,7 +4,9 @@
  * `reject`. Subclasses that override `onConnect`/`onClose` call `super` first.
  */
 import { Agent, type Connection, type ConnectionContext } from "agents"
-import { connectionFacts, elapsedSince, logAgentEvent, type ConnectionFacts } from "./AgentLog.js"
+import { Effect, ManagedRuntime } from "effect"
+import { JsonLoggerLive } from "../layers/Logging.js"
+import { agentEvent, connectionFacts, elapsedSince, type ConnectionFacts } from "./AgentLog.js"
 
 const factsOf = (connection: Connection): ConnectionFacts | null => {
   const state: unknown = connection.state
@@ -16,6 +18,9 @@ export abstract class ObservedAgent<Env extends Record<string, unknown>, State =
   /** The class name reported in log lines (spelled out: `--minify` renames classes). */
   protected abstract get agentName(): string
 
+  /** This instance's log runtime: the hooks log synchronously, so it is built once, with the instance. */
+  private readonly log = ManagedRuntime.make(JsonLoggerLive)
+
   private fields(connection: Connection) {
     return {
       requestId: factsOf(connection)?.requestId ?? null,
@@ -26,24 +31,24 @@ export abstract class ObservedAgent<Env extends Record<string, unknown>, State =
   }
 
   override onConnect(connection: Connection, context: ConnectionContext): void | Promise<void> {
-    connection.setState(connectionFacts(context.request))
-    logAgentEvent("INFO", "agent.connected", this.fields(connection))
+    connection.setState(this.log.runSync(connectionFacts(context.request)))
+    this.log.runSync(agentEvent("INFO", "agent.connected", this.fields(connection)))
   }
 
   override onClose(connection: Connection, code: number, _reason: string, wasClean: boolean): void | Promise<void> {
     const facts = factsOf(connection)
+    const fields = this.fields(connection)
     // 1011 is the server failing the connection: worth an operator's look.
-    logAgentEvent(code === 1011 ? "WARN" : "INFO", "agent.closed", {
-      ...this.fields(connection),
-      code,
-      wasClean,
-      durationMs: facts === null ? null : elapsedSince(facts.connectedAt)
-    })
+    this.log.runSync(
+      Effect.flatMap(facts === null ? Effect.succeed(null) : elapsedSince(facts.connectedAt), (durationMs) =>
+        agentEvent(code === 1011 ? "WARN" : "INFO", "agent.closed", { ...fields, code, wasClean, durationMs })
+      )
+    )
   }
 
   /** Sends an `error` frame (the connection stays open) and logs `agent.message_rejected`. */
   protected reject(connection: Connection, frame: { readonly type: "error"; readonly code: string }): void {
-    logAgentEvent("INFO", "agent.message_rejected", { ...this.fields(connection), code: frame.code })
+    this.log.runSync(agentEvent("INFO", "agent.message_rejected", { ...this.fields(connection), code: frame.code }))
     connection.send(JSON.stringify(frame))
   }
 }

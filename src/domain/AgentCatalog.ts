@@ -66,6 +66,10 @@ export const makeCatalog = (
 export const lookupAgent = (catalog: AgentCatalog, segment: string): Option.Option<DeclaredAgent> =>
   Option.fromNullable(catalog.byAlias.get(aliasKey(segment)))
 
+/** The spellings a declared agent answers to, for people: its class name, URL name, snake case and alias keys. */
+export const spellingsOf = (agent: DeclaredAgent): ReadonlyArray<string> =>
+  Arr.dedupe([agent.className, agent.urlName, agent.urlName.replace(/-/g, "_"), ...agent.aliasKeys])
+
 /** The canonical URL names, for "did you mean" lists in 404 answers and the index page. */
 export const urlNames = (catalog: AgentCatalog): ReadonlyArray<string> => catalog.agents.map((a) => a.urlName)
 

@@ -2,24 +2,34 @@
  * The answers the router builds itself: its own JSON pages, an agent's answer with the request id added,
  * and a failed request's answer with the log fields it adds. Pure functions of their inputs.
  */
-import { Cause } from "effect"
+import { Cause, Match } from "effect"
 import type { RouterError } from "./Errors.js"
 import { REQUEST_ID_HEADER } from "./Headers.js"
-import type { Outcome } from "./LogEvent.js"
+import type { Outcome, RequestCompletedEvent } from "./LogEvent.js"
 import { defectProblem, problemFor } from "./Problem.js"
 import { renderProblem } from "./Render.js"
 
-/** A successful request's answer and its outcome. */
+/** A successful request's answer and its outcome; `attempts` when it was forwarded. */
 export interface Answered {
   readonly response: Response
   readonly outcome: "routed" | "index" | "health" | "diagnostics" | "preflight"
+  readonly attempts?: number
 }
 
-/** What a request ended with: the answer, its outcome, and the log fields a failure adds. */
+/** Which agent and instance a request was found to name, once located. */
+export interface Place {
+  readonly agent: string
+  readonly instance: string
+}
+
+/** What the `request.completed` line says about a request beyond its answer's status. */
+export type RequestFacts = Pick<RequestCompletedEvent, "agent" | "instance" | "attempts" | "reason" | "cause">
+
+/** What a request ended with: the answer, its outcome, and the facts its log line reports. */
 export interface Finished {
   readonly response: Response
   readonly outcome: Outcome
-  readonly details: Record<string, string | number>
+  readonly facts: RequestFacts
 }
 
 /** A JSON answer of the router's own (index, health, diagnostics), never cached. */
@@ -36,28 +46,45 @@ export const withRequestId = (response: Response, requestId: string): Response =
   return copy
 }
 
-/** The answer and log details for a failed request: a tagged error's table row, or a 500 for a defect. */
+/** The agent and instance a failure names, beside the place the request was located at (if it was). */
+const failureFacts = (error: RouterError): Partial<RequestFacts> =>
+  Match.value(error).pipe(
+    Match.tagsExhaustive({
+      // The segment as written: no agent answers to it.
+      RouteNotFound: (e): Partial<RequestFacts> => ({ agent: e.agent ?? null }),
+      InvalidRoute: (e): Partial<RequestFacts> => ({ agent: e.agent }),
+      MissingBinding: (e): Partial<RequestFacts> => ({ agent: e.agent }),
+      RoutingFailed: (e): Partial<RequestFacts> => ({ agent: e.agent, instance: e.instance, attempts: e.attempts, cause: e.cause }),
+      UpgradeRejected: () => ({}),
+      PreflightRejected: () => ({}),
+      Unauthorized: () => ({})
+    })
+  )
+
+/**
+ * The answer and log facts for a failed request: a tagged error's table row, or a 500 for a defect.
+ * `at` is where the request was located before it failed, if it got that far.
+ */
 export const failureAnswer = (
   cause: Cause.Cause<RouterError>,
+  at: Place | undefined,
   prefix: string,
   render: { readonly requestId: string; readonly json: boolean; readonly diagnostics: boolean }
 ): Finished => {
+  const place = { agent: at?.agent ?? null, instance: at?.instance ?? null }
   const failure = Cause.failureOption(cause)
-  if (failure._tag === "Some") {
-    const error = failure.value
-    const problem = problemFor(error, prefix)
-    const details: Record<string, string | number> = { reason: problem.reason }
-    // A missing binding fails before the agent is resolved; name it by its class as routed requests are.
-    if (error._tag === "MissingBinding") details.agent = error.agent
-    if (error._tag === "RoutingFailed") {
-      details.attempts = error.attempts
-      details.cause = error.cause
+  if (failure._tag === "None") {
+    return {
+      response: renderProblem(defectProblem, render),
+      outcome: "Defect",
+      facts: { ...place, reason: "defect", cause: Cause.pretty(cause) }
     }
-    return { response: renderProblem(problem, render), outcome: error._tag, details }
   }
+  const error = failure.value
+  const problem = problemFor(error, prefix)
   return {
-    response: renderProblem(defectProblem, render),
-    outcome: "Defect",
-    details: { reason: "defect", cause: Cause.pretty(cause) }
+    response: renderProblem(problem, render),
+    outcome: error._tag,
+    facts: { ...place, ...failureFacts(error), reason: problem.reason }
   }
 }

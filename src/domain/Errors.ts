@@ -1,6 +1,6 @@
 /**
  * The failures a client or operator can meet, as data. Each carries the fields its answer needs;
- * `Fallback` maps every tag to exactly one response.
+ * `problemFor` (Problem.ts) maps every tag to exactly one response.
  */
 import { Schema } from "effect"
 

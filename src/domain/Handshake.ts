@@ -3,6 +3,7 @@
  * Durable Object is touched so a broken client gets a precise 4xx instead of an opaque failure later.
  */
 import { Either } from "effect"
+import { inAllowList } from "./Cors.js"
 import { UpgradeRejected } from "./Errors.js"
 
 /** The request facts the handshake rules read. */
@@ -44,7 +45,7 @@ export const checkHandshake = (
   if (!websocketKey.test(key.trim())) return reject("invalid_key")
   if (input.headers.get("sec-websocket-version")?.trim() !== "13") return reject("unsupported_version")
   const origin = input.headers.get("origin")
-  if (allowedOrigins.length > 0 && origin !== null && !allowedOrigins.includes(origin)) {
+  if (allowedOrigins.length > 0 && origin !== null && !inAllowList(origin, allowedOrigins)) {
     return reject("origin_not_allowed")
   }
   return Either.right(true)

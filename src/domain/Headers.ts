@@ -4,12 +4,15 @@
  * `x-agents-router-*` is reserved for this router, and `x-diagnostics-token` is a secret meant for it.
  */
 
+/** The header that carries the diagnostics token (a secret meant for the router, never forwarded). */
+export const DIAGNOSTICS_TOKEN_HEADER = "x-diagnostics-token"
+
 /** True for a header name the router strips from client requests before forwarding. */
 export const isInternalHeader = (name: string): boolean => {
   const lower = name.toLowerCase()
   return (
     lower === "x-agents-lifecycle-props" ||
-    lower === "x-diagnostics-token" ||
+    lower === DIAGNOSTICS_TOKEN_HEADER ||
     lower.startsWith("x-partykit-") ||
     lower.startsWith("x-agents-router-")
   )

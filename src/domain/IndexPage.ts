@@ -1,12 +1,12 @@
 /** The plain description served at `/`, so a person who opens the Worker's URL learns what it is. */
-import { Array as Arr } from "effect"
-import type { AgentCatalog } from "./AgentCatalog.js"
+import { spellingsOf, type AgentCatalog } from "./AgentCatalog.js"
+import { agentUrlTemplate } from "./Route.js"
 
 /** The index text: what the service does and the URL of each declared agent, with accepted spellings. */
 export const indexText = (catalog: AgentCatalog, prefix: string): string => {
   const agents = catalog.agents.map((agent) => {
-    const spellings = Arr.dedupe([...agent.aliasKeys, agent.urlName.replace(/-/g, "_")])
-    return `  /${prefix}/${agent.urlName}/{instance}   ${agent.className} (also: ${spellings.join(", ")})`
+    const others = spellingsOf(agent).filter((spelling) => spelling !== agent.urlName)
+    return `  ${agentUrlTemplate(prefix, agent.urlName)}   ${agent.className} (also: ${others.join(", ")})`
   })
   return [
     "agents-edge-router: routes WebSocket and HTTP clients to Cloudflare Agents.",

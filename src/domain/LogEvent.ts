@@ -42,6 +42,24 @@ export const RequestCompleted = Schema.Struct({
 })
 export type RequestCompleted = typeof RequestCompleted.Type
 
+/** A log event: its name and its fields, written as one object (see `formatLogLine`). */
+export interface LogEvent {
+  readonly event: string
+  readonly [field: string]: unknown
+}
+
+/** The fields of a `request.completed` line before the logger adds `timestamp` and `level`. */
+export type RequestCompletedEvent = Omit<RequestCompleted, "timestamp" | "level">
+
+/**
+ * The one constructor of `request.completed` events, for the router and its last-resort path alike: the
+ * fields are typed by the `RequestCompleted` schema, so a line that would not decode does not compile.
+ */
+export const requestCompleted = (fields: Omit<RequestCompletedEvent, "event">): RequestCompletedEvent => ({
+  event: "request.completed",
+  ...fields
+})
+
 /** The log level an outcome is reported at: operators are paged by WARN and ERROR only. */
 export const levelOf = (outcome: Outcome): "INFO" | "WARN" | "ERROR" =>
   outcome === "Defect" ? "ERROR" : outcome === "MissingBinding" || outcome === "RoutingFailed" ? "WARN" : "INFO"

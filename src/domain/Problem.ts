@@ -1,5 +1,5 @@
 /**
- * The error-to-response table from DESIGN.md, as one exhaustive match: each tagged error has exactly one
+ * The error-to-response table, as one exhaustive match: each tagged error has exactly one
  * answer, so the same error always gets the same status, headers and reason.
  */
 import { Match } from "effect"

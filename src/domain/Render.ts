@@ -2,6 +2,7 @@
  * Turns a `Problem` into the HTTP answer: `application/problem+json` when the client accepts JSON,
  * otherwise the same facts as `text/plain`. Every answer carries `x-request-id`.
  */
+import { REQUEST_ID_HEADER } from "./Headers.js"
 import type { Problem } from "./Problem.js"
 
 /** How one answer is rendered for one request. */
@@ -37,7 +38,7 @@ const plainText = (body: Record<string, string | number>): string => {
 export const renderProblem = (problem: Problem, options: RenderOptions): Response => {
   const body = problemBody(problem, options)
   const headers = new Headers(problem.headers)
-  headers.set("x-request-id", options.requestId)
+  headers.set(REQUEST_ID_HEADER, options.requestId)
   headers.set("cache-control", "no-store")
   if (options.json) {
     headers.set("content-type", "application/problem+json")

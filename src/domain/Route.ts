@@ -75,6 +75,9 @@ export const validateInstance = (
   return Either.right(name)
 }
 
+/** The URL pattern of an agent, as the index page, `/health` and `/_diagnostics` show it. */
+export const agentUrlTemplate = (prefix: string, urlName: string): string => `/${prefix}/${urlName}/{instance}`
+
 /**
  * The URL the SDK answers for this agent and instance: kebab-case URL name, the instance re-encoded
  * with `encodeURIComponent` (one spelling per instance), the rest of the path and the query kept.

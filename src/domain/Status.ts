@@ -2,8 +2,8 @@
  * The bodies of `/health` (cheap, safe to expose) and `/_diagnostics` (everything an operator chasing a
  * failed connection needs). Pure: the caller supplies what it observed of `env` and the build.
  */
-import { Array as Arr } from "effect"
-import type { AgentCatalog, DeclaredAgent } from "./AgentCatalog.js"
+import { spellingsOf, type AgentCatalog, type DeclaredAgent } from "./AgentCatalog.js"
+import { agentUrlTemplate } from "./Route.js"
 
 /** What was observed about one declared agent's binding. */
 export interface BindingFacts {
@@ -20,7 +20,7 @@ export const healthBody = (
 ) => {
   const agents = catalog.agents.map((agent) => ({
     agent: agent.className,
-    url: `/${prefix}/${agent.urlName}/{instance}`,
+    url: agentUrlTemplate(prefix, agent.urlName),
     bindingPresent: facts(agent).hasIdFromName
   }))
   return { status: agents.every((a) => a.bindingPresent) ? "ok" : "degraded", agents }
@@ -37,10 +37,6 @@ const problemsOf = (agent: DeclaredAgent, facts: BindingFacts): Array<string> =>
       ]),
   ...(facts.classExported ? [] : [`the Worker does not export a class named ${agent.className}`])
 ]
-
-/** The spellings a declared agent answers to, for people (the alias keys plus common forms). */
-export const spellingsOf = (agent: DeclaredAgent): ReadonlyArray<string> =>
-  Arr.dedupe([agent.className, agent.urlName, agent.urlName.replace(/-/g, "_"), ...agent.aliasKeys])
 
 /** The diagnostics report. `probes` holds round-trip results when a deep check was asked for. */
 export const diagnosticsReport = (input: {
@@ -62,7 +58,7 @@ export const diagnosticsReport = (input: {
     return {
       className: agent.className,
       binding: agent.binding,
-      url: `/${input.prefix}/${agent.urlName}/{instance}`,
+      url: agentUrlTemplate(input.prefix, agent.urlName),
       urlName: agent.urlName,
       aliases: spellingsOf(agent),
       bindingPresent: facts.present,

@@ -5,10 +5,10 @@
  * failure too (the SDK answers 500 with the stack when agent code throws), never passed to the client.
  * Any other answer, a 101 with its `webSocket` included, is returned untouched.
  */
-import { Context, Duration, Effect, Layer, Random, Schedule } from "effect"
+import { type Clock, Context, Duration, Effect, Layer, Schedule } from "effect"
 import type { DeclaredAgent } from "../domain/AgentCatalog.js"
 import { RoutingFailed, type RoutingFailedReason } from "../domain/Errors.js"
-import type { WorkerEnv } from "../layers/WorkerContext.js"
+import type { WorkerEnv } from "../domain/Worker.js"
 import type { Forwarding } from "./RequestEnricher.js"
 import { AgentsSdk } from "./AgentsSdk.js"
 import { AppConfig, type RoutingPolicy } from "./AppConfig.js"
@@ -38,7 +38,7 @@ export class AgentGateway extends Context.Tag("app/AgentGateway")<
     Effect.gen(function* () {
       const sdk = yield* AgentsSdk
       const config = yield* AppConfig
-      return makeGateway(sdk.routeAgentRequest, config.prefix, config.routing)
+      return yield* makeGateway(sdk.routeAgentRequest, config.prefix, config.routing)
     })
   )
 }
@@ -100,64 +100,82 @@ const describe = (error: unknown, timeoutMs: number): string => {
   return clip(error instanceof Error ? `${error.name}: ${error.message}` : String(error))
 }
 
-/** A gateway over a given routing function; `Live` passes the SDK's. */
+/** A failed attempt, as the retry schedule reads it. */
+interface FailedAttempt {
+  readonly error: unknown
+  /** When the first attempt of this forward started, by the gateway's `Clock`. */
+  readonly firstStartedAt: number
+}
+
+/**
+ * The retry policy as one `Schedule`: jittered exponential backoff (base, 2 x base, ... each x 0.8-1.2),
+ * at most `maxAttempts - 1` retries, retryable errors only, and no retry that would start later than
+ * `retryBudgetMs` after the first attempt started (checked with the delay included, before sleeping).
+ */
+export const retrySchedule = (policy: RoutingPolicy): Schedule.Schedule<Duration.Duration, FailedAttempt> =>
+  Schedule.exponential(Duration.millis(policy.baseDelayMs)).pipe(
+    Schedule.jittered,
+    Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1)),
+    Schedule.delays,
+    Schedule.whileInput((failed: FailedAttempt) => isRetryable(failed.error)),
+    Schedule.checkEffect((failed: FailedAttempt, delay: Duration.Duration) =>
+      Effect.map(
+        Effect.clockWith((clock) => clock.currentTimeMillis),
+        (now) => now + Duration.toMillis(delay) - failed.firstStartedAt <= policy.retryBudgetMs
+      )
+    )
+  )
+
+/**
+ * A gateway over a given routing function (`Live` passes the SDK's). The retry schedule is built here, once;
+ * the budget is measured with the current `Clock`, the one this effect runs with.
+ */
 export const makeGateway = (
   route: AgentsSdk["Type"]["routeAgentRequest"],
   prefix: string,
   policy: RoutingPolicy
-): AgentGateway["Type"] => {
-  // Backoff: base, 2 x base, 4 x base, ... each jittered by 0.8-1.2, as `Schedule.jittered` does. The retry
-  // machinery is only built once a first attempt has failed: most requests never need it.
-  const firstDelay = Effect.flatMap(Random.nextRange(0.8, 1.2), (factor) =>
-    Effect.sleep(Duration.millis(policy.baseDelayMs * factor))
-  )
-  const laterDelays = Schedule.exponential(Duration.millis(policy.baseDelayMs * 2)).pipe(
-    Schedule.jittered,
-    Schedule.intersect(Schedule.recurs(Math.max(0, policy.maxAttempts - 2))),
-    Schedule.upTo(Duration.millis(policy.retryBudgetMs))
-  )
-  return {
-    forward: ({ agent, env, forwarding, instance }) => {
-      const { prepare, request } = forwarding
-      const options = { prefix, routingRetry: false, onBeforeRequest: prepare, onBeforeConnect: prepare } as const
-      let attempts = 0
-      // A request without a body (GET, every upgrade) can be sent again as it is; others are cloned per
-      // attempt so a retry still has its body.
-      const reusable = request.body === null || policy.maxAttempts === 1
-      const attempt = () => {
-        attempts += 1
-        return withDeadline(() => route(reusable ? request : request.clone(), env, options), policy.timeoutMs)
+): Effect.Effect<AgentGateway["Type"]> =>
+  Effect.map(Effect.clock, (clock: Clock.Clock) => {
+    const schedule = retrySchedule(policy)
+    return {
+      forward: ({ agent, env, forwarding, instance }) => {
+        const { prepare, request } = forwarding
+        const options = { prefix, routingRetry: false, onBeforeRequest: prepare, onBeforeConnect: prepare } as const
+        // A request without a body (GET, every upgrade) can be sent again as it is; others are cloned per
+        // attempt so a retry still has its body.
+        const reusable = request.body === null || policy.maxAttempts === 1
+        const attempt = () =>
+          withDeadline(() => route(reusable ? request : request.clone(), env, options), policy.timeoutMs)
+        const failed = (error: unknown, attempts: number) =>
+          new RoutingFailed({ agent: agent.className, instance, reason: reasonOf(error), attempts, cause: describe(error, policy.timeoutMs) })
+        const answered = (response: Response | null, attempts: number): Effect.Effect<Forwarded> =>
+          response === null
+            ? Effect.dieMessage(`routeAgentRequest did not match the canonical URL ${request.url}`)
+            : Effect.succeed({ response, attempts })
+        /** After a failed first attempt: each attempt's answer, or the schedule's next step, until it stops. */
+        const retry = (first: Attempt, firstStartedAt: number) =>
+          Effect.flatMap(Schedule.driver(schedule), (driver) => {
+            const settle = (outcome: Attempt, attempts: number): Effect.Effect<Forwarded, RoutingFailed> =>
+              Effect.matchEffect(settled(outcome), {
+                onSuccess: (response) => answered(response, attempts),
+                onFailure: (error) =>
+                  Effect.matchEffect(driver.next({ error, firstStartedAt }), {
+                    onFailure: () => Effect.fail(failed(error, attempts)),
+                    onSuccess: () => Effect.flatMap(Effect.promise(attempt), (again) => settle(again, attempts + 1))
+                  })
+              })
+            return settle(first, 1)
+          })
+        const firstStartedAt = clock.unsafeCurrentTimeMillis()
+        return Effect.flatMap(Effect.promise(attempt), (first) =>
+          // A good first answer takes this one step; the retry machinery is built only when needed.
+          first._tag === "Answered" && first.response !== null && first.response.status < 500
+            ? Effect.succeed({ response: first.response, attempts: 1 })
+            : retry(first, firstStartedAt)
+        )
       }
-      const failed = (error: unknown) =>
-        new RoutingFailed({
-          agent: agent.className,
-          instance,
-          reason: reasonOf(error),
-          attempts,
-          cause: describe(error, policy.timeoutMs)
-        })
-      // Everything past a first good answer (backoff, retries, the tagged error) is built only when needed.
-      const recover = (error: unknown): Effect.Effect<Response | null, RoutingFailed> =>
-        policy.maxAttempts > 1 && isRetryable(error)
-          ? firstDelay.pipe(
-              Effect.zipRight(
-                Effect.retry(Effect.flatMap(Effect.promise(attempt), settled), { schedule: laterDelays, while: isRetryable })
-              ),
-              Effect.mapError(failed)
-            )
-          : Effect.fail(failed(error))
-      const answered = (response: Response | null): Effect.Effect<Forwarded> =>
-        response === null
-          ? Effect.dieMessage(`routeAgentRequest did not match the canonical URL ${request.url}`)
-          : Effect.succeed({ response, attempts })
-      return Effect.flatMap(Effect.promise(attempt), (first) =>
-        first._tag === "Answered" && first.response !== null && first.response.status < 500
-          ? Effect.succeed({ response: first.response, attempts })
-          : Effect.flatMap(Effect.catchAll(settled(first), recover), answered)
-      )
     }
-  }
-}
+  })
 
 /**
  * Runs `start` with a deadline: `TimedOut` if it has not settled after `ms`. One timer per attempt and

@@ -6,7 +6,7 @@
 import { Context, Effect, Either, Layer, Option } from "effect"
 import { lookupAgent, makeCatalog, urlNames, type AgentCatalog, type DeclaredAgent } from "../domain/AgentCatalog.js"
 import { MissingBinding, RouteNotFound } from "../domain/Errors.js"
-import type { WorkerEnv } from "../layers/WorkerContext.js"
+import type { WorkerEnv } from "../domain/Worker.js"
 import { AgentsSdk } from "./AgentsSdk.js"
 import { AppConfig } from "./AppConfig.js"
 

@@ -1,9 +1,9 @@
 /**
  * The two pieces of the `agents` SDK the router relies on, as a service: its routing function and its
- * binding-to-URL-name mapping. The live layer (src/layers/AgentsSdkLive.ts) imports the SDK, which only
- * loads inside workerd; tests provide the same functions loaded from the SDK's routing module.
+ * binding-to-URL-name mapping. `Live` imports the SDK when it is built, because the SDK's entry point loads
+ * only inside workerd; Node tests provide the same functions from the SDK's routing module.
  */
-import { Context } from "effect"
+import { Context, Effect, Layer } from "effect"
 
 /** `routeAgentRequest` as the router calls it. Resolves to `null` when the path does not match. */
 export type RouteAgentRequest = (
@@ -25,4 +25,17 @@ export class AgentsSdk extends Context.Tag("app/AgentsSdk")<
     readonly routeAgentRequest: RouteAgentRequest
     readonly toUrlName: (binding: string) => string
   }
->() {}
+>() {
+  /** The real `agents` package (bundled by wrangler; imported once, when the layer is built). */
+  static readonly Live = Layer.effect(
+    AgentsSdk,
+    Effect.promise(() => import("agents")).pipe(
+      Effect.map(
+        (sdk): AgentsSdk["Type"] => ({
+          routeAgentRequest: (request, env, options) => sdk.routeAgentRequest(request, env, options),
+          toUrlName: sdk.camelCaseToKebabCase
+        })
+      )
+    )
+  )
+}

@@ -2,7 +2,10 @@
  * Facts fixed when the Worker is built: the `agents` SDK version, the compatibility date and the classes
  * the Worker module exports. Shown by `/_diagnostics`.
  */
-import { Context } from "effect"
+import { Context, Layer } from "effect"
+
+declare const __AGENTS_SDK_VERSION__: string | undefined
+declare const __COMPATIBILITY_DATE__: string | undefined
 
 /** What the deployed bundle is made of. */
 export class BuildInfo extends Context.Tag("app/BuildInfo")<
@@ -12,4 +15,16 @@ export class BuildInfo extends Context.Tag("app/BuildInfo")<
     readonly compatibilityDate: string
     readonly exportedClasses: ReadonlyArray<string>
   }
->() {}
+>() {
+  /**
+   * The facts from the constants wrangler.toml `[define]`s at bundle time, and the Worker module's
+   * `exports` (classes are functions).
+   */
+  static readonly layer = (exports: Readonly<Record<string, unknown>>): Layer.Layer<BuildInfo> =>
+    Layer.succeed(BuildInfo, {
+      // `typeof` keeps an unbundled run (no define) from throwing a ReferenceError.
+      agentsSdkVersion: typeof __AGENTS_SDK_VERSION__ === "string" ? __AGENTS_SDK_VERSION__ : "unknown",
+      compatibilityDate: typeof __COMPATIBILITY_DATE__ === "string" ? __COMPATIBILITY_DATE__ : "unknown",
+      exportedClasses: Object.keys(exports).filter((name) => typeof exports[name] === "function")
+    })
+}

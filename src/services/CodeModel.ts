@@ -4,7 +4,8 @@
  * `model_unavailable` naming the settings to add; never a made-up reply).
  */
 import { FetchHttpClient, HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
-import { Context, Duration, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
+import { Config, type ConfigError, Context, Duration, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
+import { positiveInt } from "./AppConfig.js"
 
 /** One turn of the conversation sent to the model. */
 export interface ChatTurn {
@@ -41,7 +42,35 @@ export class CodeModel extends Context.Tag("app/CodeModel")<
     backend: "none",
     stream: () => Stream.fail(new ModelUnavailable({ setting: MODEL_SETTINGS_HINT }))
   })
+
+  /**
+   * The model the settings choose, read with `Config` from the current provider: an OpenAI-compatible
+   * endpoint when `MODEL_BASE_URL` is set, else Workers AI when `ai` (the `AI` binding) is one, else none.
+   */
+  static readonly layerFor = (ai: unknown): Layer.Layer<CodeModel, ConfigError.ConfigError> =>
+    Layer.unwrapEffect(
+      Effect.gen(function* () {
+        const baseUrl = yield* Config.option(Config.string("MODEL_BASE_URL"))
+        const timeoutMs = yield* positiveInt("MODEL_TIMEOUT_MS", 30_000)
+        if (Option.isSome(baseUrl)) {
+          return openAiCompatible({
+            baseUrl: baseUrl.value,
+            model: yield* Config.string("MODEL_NAME"),
+            apiKey: yield* Config.option(Config.redacted("MODEL_API_KEY")),
+            timeoutMs
+          })
+        }
+        if (isAiBinding(ai)) {
+          const model = yield* Config.string("WORKERS_AI_MODEL").pipe(Config.withDefault("@cf/qwen/qwen2.5-coder-32b-instruct"))
+          return workersAi(ai, model, timeoutMs)
+        }
+        return CodeModel.Unconfigured
+      })
+    )
 }
+
+const isAiBinding = (value: unknown): value is WorkersAiBinding =>
+  typeof value === "object" && value !== null && typeof Reflect.get(value, "run") === "function"
 
 /** Server-sent events: the `data:` payloads, until `[DONE]`. */
 const ssePayloads = <E>(bytes: Stream.Stream<Uint8Array, E>): Stream.Stream<string, E> =>
@@ -61,14 +90,28 @@ const WorkersAiChunk = Schema.parseJson(Schema.Struct({ response: Schema.optiona
 
 const failed = (detail: string) => new ModelFailed({ reason: "error", detail })
 
-/** Bounds the wait for each piece of a stream: an upstream that goes quiet is a timeout, not a hang. */
-const withIdleTimeout = <A>(stream: Stream.Stream<A, ModelFailed>, timeoutMs: number) =>
-  stream.pipe(
+/**
+ * The text deltas of a server-sent event stream: each `data:` payload until `[DONE]`, decoded with
+ * `chunk` and reduced to its text by `text`. The wait for each payload is bounded: an upstream that goes
+ * quiet is a timeout, not a hang.
+ */
+const textDeltas = <C, I>(
+  bytes: Stream.Stream<Uint8Array, ModelFailed>,
+  chunk: Schema.Schema<C, I>,
+  text: (chunk: C) => string,
+  timeoutMs: number
+): Stream.Stream<string, ModelFailed> => {
+  const decode = Schema.decodeUnknown(chunk)
+  return ssePayloads(bytes).pipe(
     Stream.timeoutFail(
       () => new ModelFailed({ reason: "timeout", detail: `no data from the model for ${timeoutMs} ms` }),
       Duration.millis(timeoutMs)
-    )
+    ),
+    Stream.mapEffect((data) => decode(data).pipe(Effect.mapError(() => failed(`unreadable chunk: ${data.slice(0, 120)}`)))),
+    Stream.map(text),
+    Stream.filter((delta) => delta.length > 0)
   )
+}
 
 /** Settings of an OpenAI-compatible endpoint. */
 export interface OpenAiSettings {
@@ -96,17 +139,10 @@ export const openAiCompatible = (settings: OpenAiSettings): Layer.Layer<CodeMode
           Effect.flatMap(HttpClientResponse.filterStatusOk),
           Effect.mapError((error) => failed(error._tag === "ResponseError" ? `upstream answered ${error.response.status}` : `upstream unreachable: ${error.message}`))
         )
-        const payloads = HttpClientResponse.stream(response).pipe(
-          Stream.mapError((error) => (error instanceof ModelFailed ? error : failed(error.message))),
-          ssePayloads
+        const bytes = HttpClientResponse.stream(response).pipe(
+          Stream.mapError((error) => (error instanceof ModelFailed ? error : failed(error.message)))
         )
-        return withIdleTimeout(payloads, settings.timeoutMs).pipe(
-          Stream.mapEffect((data) =>
-            Schema.decodeUnknown(OpenAiChunk)(data).pipe(Effect.mapError(() => failed(`unreadable chunk: ${data.slice(0, 120)}`)))
-          ),
-          Stream.map((chunk) => chunk.choices[0]?.delta?.content ?? ""),
-          Stream.filter((text) => text.length > 0)
-        )
+        return textDeltas(bytes, OpenAiChunk, (chunk) => chunk.choices[0]?.delta?.content ?? "", settings.timeoutMs)
       }
     }))
   ).pipe(Layer.provide(FetchHttpClient.layer))
@@ -129,15 +165,9 @@ export const workersAi = (binding: WorkersAiBinding, model: string, timeoutMs: n
           result instanceof ReadableStream ? Effect.succeed(result as ReadableStream<Uint8Array>) : Effect.fail(failed("Workers AI did not stream"))
         )
       )
-      const payloads = Stream.unwrap(
+      const bytes = Stream.unwrap(
         Effect.map(body, (readable) => Stream.fromReadableStream({ evaluate: () => readable, onError: (error) => failed(String(error)) }))
-      ).pipe(ssePayloads)
-      return withIdleTimeout(payloads, timeoutMs).pipe(
-        Stream.mapEffect((data) =>
-          Schema.decodeUnknown(WorkersAiChunk)(data).pipe(Effect.mapError(() => failed(`unreadable chunk: ${data.slice(0, 120)}`)))
-        ),
-        Stream.map((chunk) => chunk.response ?? ""),
-        Stream.filter((text) => text.length > 0)
       )
+      return textDeltas(bytes, WorkersAiChunk, (chunk) => chunk.response ?? "", timeoutMs)
     }
   })

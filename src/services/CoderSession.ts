@@ -2,8 +2,9 @@
  * What a CoderAgent instance does with each client frame, independent of the Durable Object: messages
  * are kept in a `MessageStore`, replies stream from `CodeModel` to every connection, one reply at a time.
  * The agent supplies the ports (SQLite store, broadcast, synced state); tests supply in-memory ones.
+ * Reply streams run in the session's `Scope`, which the agent closes when it ends.
  */
-import { Clock, Effect, Either, Fiber, Option, Ref, Stream } from "effect"
+import { Clock, Config, Effect, Either, Fiber, Option, Ref, Scope, Stream } from "effect"
 import {
   errorFrame,
   type ClientFrame,
@@ -11,7 +12,24 @@ import {
   type ServerFrame,
   type StoredMessage
 } from "../domain/CoderProtocol.js"
+import { positiveInt } from "./AppConfig.js"
 import { CodeModel, type ChatTurn } from "./CodeModel.js"
+
+/** CoderAgent settings besides the model's. */
+export interface CoderSettings {
+  readonly maxMessageChars: number
+  readonly contextMessages: number
+  readonly systemPrompt: string
+}
+
+/** The CoderAgent settings, read with `Config` from the Worker's vars. */
+export const coderSettings: Config.Config<CoderSettings> = Config.all({
+  maxMessageChars: positiveInt("MAX_MESSAGE_CHARS", 8_000),
+  contextMessages: positiveInt("CONTEXT_MESSAGES", 20),
+  systemPrompt: Config.string("SYSTEM_PROMPT").pipe(
+    Config.withDefault("You are CoderAgent, a concise and careful coding assistant.")
+  )
+})
 
 /** Where messages live (the agent's SQLite storage in production). */
 export interface MessageStore {
@@ -45,10 +63,14 @@ interface ActiveReply {
   readonly text: Ref.Ref<string>
 }
 
-/** A session over the given ports; `handle` answers one frame, `reply` reaching only its sender. */
+/**
+ * A session over the given ports; `handle` answers one frame with the frame for its sender, if any. Reply
+ * streams are forked into the current `Scope`: closing it interrupts them.
+ */
 export const makeSession = (ports: SessionPorts, options: SessionOptions) =>
   Effect.gen(function* () {
     const model = yield* CodeModel
+    const scope = yield* Scope.Scope
     const active = yield* Ref.make(Option.none<ActiveReply>())
     const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
 
@@ -109,41 +131,43 @@ export const makeSession = (ports: SessionPorts, options: SessionOptions) =>
         Effect.onInterrupt(() => finish(id, cancelled(id, text)))
       )
 
-    const chat = (id: string, text: string, reply: (frame: ServerFrame) => void) =>
-      Effect.gen(function* () {
+    const chat = (id: string, text: string) =>
+      Effect.gen(function* (): Effect.fn.Return<ServerFrame> {
         if (Option.isSome(yield* Ref.get(active))) {
-          return reply(errorFrame("busy", "A reply is still streaming; cancel it or wait for reply.done.", id))
+          return errorFrame("busy", "A reply is still streaming; cancel it or wait for reply.done.", id)
         }
         if (model.backend === "none") {
           // Checked before storing, so an unconfigured Worker keeps no unanswerable messages.
           const probe = yield* Effect.either(Stream.runDrain(model.stream([])))
           const hint = Either.isLeft(probe) && probe.left._tag === "ModelUnavailable" ? probe.left.setting : "No model is configured."
-          return reply(errorFrame("model_unavailable", hint, id))
+          return errorFrame("model_unavailable", hint, id)
         }
         ports.store.append({ id, role: "user", text, at: yield* now })
-        reply({ type: "ack", id })
         yield* publish("working")
         const collected = yield* Ref.make("")
-        const fiber = yield* Effect.forkDaemon(streamReply(id, collected))
+        const fiber = yield* Effect.forkIn(streamReply(id, collected), scope)
         yield* Ref.set(active, Option.some({ id, fiber, text: collected }))
-        return undefined
+        return { type: "ack", id }
       })
 
-    /** Answers one decoded frame. Never fails: every problem becomes an `error` frame. */
-    const handle = (frame: ClientFrame, reply: (frame: ServerFrame) => void): Effect.Effect<void> => {
+    /** Answers one decoded frame with the frame for its sender, if any. Never fails: problems are `error` frames. */
+    const handle = (frame: ClientFrame): Effect.Effect<Option.Option<ServerFrame>> => {
       switch (frame.type) {
         case "ping":
-          return Effect.flatMap(now, (time) => Effect.sync(() => reply({ type: "pong", time })))
+          return Effect.map(now, (time) => Option.some({ type: "pong", time }))
         case "chat":
-          return chat(frame.id, frame.text, reply)
+          return Effect.map(chat(frame.id, frame.text), Option.some)
         case "history":
-          return Effect.sync(() => reply({ type: "history", messages: ports.store.recent(frame.limit ?? DEFAULT_HISTORY) }))
+          return Effect.sync(() => Option.some({ type: "history", messages: ports.store.recent(frame.limit ?? DEFAULT_HISTORY) }))
         case "cancel":
           return Effect.flatMap(Ref.get(active), (current) =>
             Option.isSome(current) && current.value.id === frame.id
               ? // A reply interrupted before it ever ran has no handlers of its own: finish it here.
-                Fiber.interrupt(current.value.fiber).pipe(Effect.zipRight(finish(frame.id, cancelled(frame.id, current.value.text))))
-              : Effect.sync(() => reply(errorFrame("not_found", `No reply to "${frame.id}" is streaming.`, frame.id)))
+                Fiber.interrupt(current.value.fiber).pipe(
+                  Effect.zipRight(finish(frame.id, cancelled(frame.id, current.value.text))),
+                  Effect.as(Option.none())
+                )
+              : Effect.succeed(Option.some(errorFrame("not_found", `No reply to "${frame.id}" is streaming.`, frame.id)))
           )
         case "reset":
           return Effect.gen(function* () {
@@ -154,7 +178,7 @@ export const makeSession = (ports: SessionPorts, options: SessionOptions) =>
             }
             ports.store.clear()
             yield* publish("idle")
-            reply({ type: "reset.done" })
+            return Option.some<ServerFrame>({ type: "reset.done" })
           })
       }
     }

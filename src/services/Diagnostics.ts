@@ -6,16 +6,16 @@
  */
 import { Clock, Context, Effect, Layer, Option } from "effect"
 import type { DeclaredAgent } from "../domain/AgentCatalog.js"
+import { DIAGNOSTICS_TOKEN_HEADER } from "../domain/Headers.js"
+import { canonicalPath } from "../domain/Route.js"
 import { diagnosticsReport, healthBody, type BindingFacts } from "../domain/Status.js"
-import type { WorkerEnv } from "../layers/WorkerContext.js"
+import type { WorkerEnv } from "../domain/Worker.js"
 import { AgentGateway } from "./AgentGateway.js"
 import { AgentRegistry, isNamespace } from "./AgentRegistry.js"
 import { AppConfig } from "./AppConfig.js"
 import { BuildInfo } from "./BuildInfo.js"
+import { RequestEnricher } from "./RequestEnricher.js"
 import { secretMatcher } from "./Secrets.js"
-
-/** The header that carries the diagnostics token; stripped before forwarding like other internal headers. */
-export const DIAGNOSTICS_TOKEN_HEADER = "x-diagnostics-token"
 
 /** The instance `?probe=1` sends its HTTP GET to. */
 export const PROBE_INSTANCE = "__diagnostics_probe"
@@ -27,8 +27,16 @@ export class Diagnostics extends Context.Tag("app/Diagnostics")<
     /** Whether this request may see technical details and `/_diagnostics`. */
     readonly allows: (request: Request) => Effect.Effect<boolean>
     readonly health: (env: WorkerEnv) => ReturnType<typeof healthBody>
-    /** The report; with `probe`, each agent is called once through the gateway and timed. */
-    readonly report: (env: WorkerEnv, origin: string, probe: boolean) => Effect.Effect<ReturnType<typeof diagnosticsReport>>
+    /**
+     * The report; with `probe`, each agent is called once through the gateway, as an agent request with
+     * `requestId` would be, and timed.
+     */
+    readonly report: (
+      env: WorkerEnv,
+      origin: string,
+      probe: boolean,
+      requestId: string
+    ) => Effect.Effect<ReturnType<typeof diagnosticsReport>>
   }
 >() {
   static readonly Live = Layer.effect(
@@ -38,6 +46,7 @@ export class Diagnostics extends Context.Tag("app/Diagnostics")<
       const registry = yield* AgentRegistry
       const gateway = yield* AgentGateway
       const build = yield* BuildInfo
+      const enricher = yield* RequestEnricher
       const matchesToken = yield* Effect.transposeMapOption(config.diagnosticsToken, secretMatcher)
 
       const allows = (request: Request): Effect.Effect<boolean> => {
@@ -53,11 +62,11 @@ export class Diagnostics extends Context.Tag("app/Diagnostics")<
         classExported: build.exportedClasses.includes(agent.className)
       })
 
-      const probeOne = (env: WorkerEnv, origin: string, agent: DeclaredAgent) =>
+      const probeOne = (env: WorkerEnv, origin: string, agent: DeclaredAgent, requestId: string) =>
         Effect.gen(function* () {
           const started = yield* Clock.currentTimeMillis
-          const request = new Request(`${origin}/${config.prefix}/${agent.urlName}/${PROBE_INSTANCE}`)
-          const forwarding = { request, prepare: () => undefined }
+          const url = `${origin}${canonicalPath(config.prefix, agent.urlName, PROBE_INSTANCE, "")}`
+          const forwarding = enricher.enrich(new Request(url), url, requestId, false)
           const outcome = yield* Effect.either(gateway.forward({ forwarding, agent, instance: PROBE_INSTANCE, env }))
           const roundTripMs = (yield* Clock.currentTimeMillis) - started
           return outcome._tag === "Right"
@@ -65,7 +74,7 @@ export class Diagnostics extends Context.Tag("app/Diagnostics")<
             : { ok: false, error: outcome.left.reason, cause: outcome.left.cause, roundTripMs }
         })
 
-      const report = (env: WorkerEnv, origin: string, probe: boolean) =>
+      const report = (env: WorkerEnv, origin: string, probe: boolean, requestId: string) =>
         Effect.gen(function* () {
           const facts = factsIn(env)
           const probes = new Map<string, unknown>()
@@ -73,7 +82,7 @@ export class Diagnostics extends Context.Tag("app/Diagnostics")<
             for (const agent of registry.catalog.agents) {
               probes.set(
                 agent.className,
-                facts(agent).hasIdFromName ? yield* probeOne(env, origin, agent) : { ok: false, error: "missing_binding" }
+                facts(agent).hasIdFromName ? yield* probeOne(env, origin, agent, requestId) : { ok: false, error: "missing_binding" }
               )
             }
           }

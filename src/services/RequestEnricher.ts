@@ -53,10 +53,12 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
     }
   })
 
+  /** The request id of `request`: the one it carries (see `incomingRequestId`), else a random UUID. */
+  static readonly requestIdOf = (request: Request): string => incomingRequestId(request.headers) ?? crypto.randomUUID()
+
   /** Random ids (UUID v4) when the client sent none. */
   static readonly Live = Layer.succeed(RequestEnricher, {
-    requestId: (request) =>
-      Effect.sync(() => incomingRequestId(request.headers) ?? crypto.randomUUID()),
+    requestId: (request) => Effect.sync(() => RequestEnricher.requestIdOf(request)),
     enrich: RequestEnricher.forwarding
   })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Effect, Either, Fiber, Runtime, TestClock } from "effect"
 import { makeGateway } from "../../src/services/AgentGateway.js"
 import { fakeNamespace, type Behaviour } from "../support/FakeNamespace.js"
 import { routeAgentRequest } from "../support/Sdk.js"
@@ -12,11 +12,14 @@ const platformError = (flags: { retryable?: boolean; overloaded?: boolean }) =>
 
 const forward = (behaviour: Behaviour, overrides: Partial<typeof policy> = {}) => {
   const { namespace, deliveries } = fakeNamespace(behaviour)
-  const gateway = makeGateway(routeAgentRequest, "agents", { ...policy, ...overrides })
   const request = new Request("http://router.test/agents/coder-agent/default", { method: "POST", body: "payload" })
-  return gateway
-    .forward({ forwarding: { request, prepare: () => undefined }, agent, instance: "default", env: { CoderAgent: namespace } })
-    .pipe(Effect.either, Effect.map((result) => ({ result, deliveries })))
+  return makeGateway(routeAgentRequest, "agents", { ...policy, ...overrides }).pipe(
+    Effect.flatMap((gateway) =>
+      gateway.forward({ forwarding: { request, prepare: () => undefined }, agent, instance: "default", env: { CoderAgent: namespace } })
+    ),
+    Effect.either,
+    Effect.map((result) => ({ result, deliveries }))
+  )
 }
 
 describe("AgentGateway", () => {
@@ -112,4 +115,54 @@ describe("AgentGateway", () => {
       expect(Either.map(result, (f) => f.response.status)).toEqual(Either.right(405))
     })
   )
+
+  describe("retry budget, on the TestClock", () => {
+    /**
+     * Forwards once with a route whose every attempt fails (retryable) after `failAfterMs` of test time,
+     * driving the TestClock in small steps; returns when each attempt started and the result.
+     */
+    const timed = (failAfterMs: number, overrides: Partial<typeof policy>) =>
+      Effect.gen(function* () {
+        const clock = yield* Effect.clock
+        const runtime = yield* Effect.runtime<never>()
+        const starts: Array<number> = []
+        const route = async () => {
+          starts.push(clock.unsafeCurrentTimeMillis())
+          if (failAfterMs > 0) await Runtime.runPromise(runtime)(Effect.sleep(`${failAfterMs} millis`))
+          throw platformError({ retryable: true })
+        }
+        const gateway = yield* makeGateway(route, "agents", { ...policy, timeoutMs: 60_000, ...overrides })
+        const request = new Request("http://router.test/agents/coder-agent/default")
+        const fiber = yield* Effect.fork(
+          gateway.forward({ forwarding: { request, prepare: () => undefined }, agent, instance: "default", env: {} })
+        )
+        for (let step = 0; step < 200 && fiber.unsafePoll() === null; step++) {
+          yield* TestClock.adjust("2 millis")
+          yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+        }
+        return { starts, result: yield* Effect.either(Fiber.join(fiber)) }
+      })
+
+    it.effect("counts from the first attempt: attempts that fail after 80 ms get one retry within a 100 ms budget", () =>
+      Effect.gen(function* () {
+        const { result, starts } = yield* timed(80, { maxAttempts: 10, baseDelayMs: 10, retryBudgetMs: 100 })
+        // First at 0, fails at 80; the retry starts after 8-12 ms (<= 100). The next would start after 168 ms.
+        expect(starts).toHaveLength(2)
+        expect(starts[0]).toBe(0)
+        expect(starts[1]).toBeGreaterThanOrEqual(88)
+        expect(starts[1]).toBeLessThanOrEqual(100)
+        expect(Either.getLeft(result).pipe((o) => o._tag === "Some" && o.value.attempts)).toBe(2)
+      })
+    )
+
+    it.effect("no retry starts later than the budget after the first attempt, delays included", () =>
+      Effect.gen(function* () {
+        // Instant failures, base 10 ms: retries at ~10, ~30, ~70 ms; the next (~150 ms) is past the budget.
+        const { result, starts } = yield* timed(0, { maxAttempts: 10, baseDelayMs: 10, retryBudgetMs: 100 })
+        expect(starts).toHaveLength(4)
+        expect(Math.max(...starts)).toBeLessThanOrEqual(100)
+        expect(Either.getLeft(result).pipe((o) => o._tag === "Some" && [o.value.reason, o.value.attempts])).toEqual(["threw", 4])
+      })
+    )
+  })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { RequestCompleted } from "../../src/domain/LogEvent.js"
-import type { WorkerEnv } from "../../src/layers/WorkerContext.js"
+import type { WorkerEnv } from "../../src/domain/Worker.js"
 import { AgentRouter } from "../../src/services/AgentRouter.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
 import { request, send, testApp, upgradeHeaders } from "../support/TestApp.js"

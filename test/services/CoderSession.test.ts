@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, FastCheck as fc, Layer } from "effect"
+import { Effect, Exit, FastCheck as fc, Layer, Option, Scope } from "effect"
 import { ClientFrame, type CoderState, type ServerFrame } from "../../src/domain/CoderProtocol.js"
 import { CodeModel, MODEL_SETTINGS_HINT, type ChatTurn } from "../../src/services/CodeModel.js"
 import { makeSession } from "../../src/services/CoderSession.js"
@@ -13,13 +13,15 @@ const harness = (model: Layer.Layer<CodeModel>) =>
     const store = memoryStore()
     const broadcast: Array<ServerFrame> = []
     const states: Array<CoderState> = []
+    const scope = yield* Scope.make()
     const session = yield* makeSession(
       { store, broadcast: (f) => void broadcast.push(f), publishState: (s) => void states.push(s) },
       options
-    ).pipe(Effect.provide(model))
+    ).pipe(Effect.provide(model), Effect.provideService(Scope.Scope, scope))
     const replies: Array<ServerFrame> = []
-    const send = (frame: ClientFrame) => session.handle(frame, (f) => void replies.push(f))
-    return { store, broadcast, states, replies, send, session }
+    const send = (frame: ClientFrame) =>
+      Effect.map(session.handle(frame), Option.map((f) => void replies.push(f)))
+    return { store, broadcast, states, replies, send, session, scope }
   })
 
 describe("CoderSession", () => {
@@ -58,6 +60,20 @@ describe("CoderSession", () => {
       expect(h.states.at(-1)?.status).toBe("idle")
       yield* h.send({ type: "cancel", id: "m1" })
       expect(h.replies.at(-1)).toMatchObject({ code: "not_found", id: "m1" })
+    })
+  )
+
+  it.live("closing the session's scope (the agent ending) stops a streaming reply; nothing streams after", () =>
+    Effect.gen(function* () {
+      const h = yield* harness(scriptedModel(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"], 60))
+      yield* h.send({ type: "chat", id: "m1", text: "long one" })
+      yield* Effect.sleep("70 millis")
+      yield* Scope.close(h.scope, Exit.void)
+      const seen = h.broadcast.length
+      yield* Effect.sleep("200 millis")
+      expect(h.broadcast.length).toBe(seen)
+      expect(h.broadcast.at(-1)).toMatchObject({ type: "reply.cancelled", id: "m1" })
+      expect(h.broadcast.some((f) => f.type === "reply.done")).toBe(false)
     })
   )
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { LogLevel } from "effect"
-import { makeHandler } from "../../src/layers/Handler.js"
+import { makeHandler } from "../../src/layers/WorkerRuntime.js"
 import { RequestLog } from "../../src/services/RequestLog.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
 import { PlatformTest } from "../support/Sdk.js"
@@ -16,14 +16,14 @@ const recordingCtx = () => {
   return { ctx, waited }
 }
 
-describe("RequestLog.deferred", () => {
+describe("RequestLog.deferredTo", () => {
   it("prints the request line after the answer, and hands the pending print to waitUntil", async () => {
     const printed: Array<readonly [string, string]> = []
     const env = { CoderAgent: fakeNamespace().namespace }
     const handler = makeHandler(
       PlatformTest,
       env,
-      RequestLog.deferred((level: LogLevel.LogLevel, line) => void printed.push([level.label, line]))
+      RequestLog.deferredTo((level: LogLevel.LogLevel, line) => void printed.push([level.label, line]))
     )
     const { ctx, waited } = recordingCtx()
     const response = await handler(new Request("http://router.test/agents/coderagent/a"), env, ctx)
@@ -40,7 +40,7 @@ describe("RequestLog.deferred", () => {
   it("prints the lines of requests answered in the same turn together, each once", async () => {
     const printed: Array<string> = []
     const env = { CoderAgent: fakeNamespace().namespace }
-    const handler = makeHandler(PlatformTest, env, RequestLog.deferred((_level, line) => void printed.push(line)))
+    const handler = makeHandler(PlatformTest, env, RequestLog.deferredTo((_level, line) => void printed.push(line)))
     const { ctx, waited } = recordingCtx()
     await Promise.all(
       ["coderagent/a", "coderagent/b", "nobody/x"].map((name) => handler(new Request(`http://router.test/agents/${name}`), env, ctx))

@@ -42,6 +42,19 @@ describe("CORS preflight from the origin allow-list", () => {
       })
     )
 
+    it.effect("says Vary: Origin exactly once on preflight answers, allowed or refused, and keeps an agent's own Vary", () =>
+      Effect.gen(function* () {
+        const preflight = (origin: string) =>
+          request("/agents/coder-agent/x", { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } })
+        const { namespace } = fakeNamespace(async () => new Response("hi", { headers: { vary: "Accept-Encoding" } }))
+        const env = { CoderAgent: namespace }
+        expect((yield* send(preflight(ALLOWED), env)).headers.get("vary")).toBe("Origin")
+        expect((yield* send(preflight("https://evil.example"), env)).headers.get("vary")).toBe("Origin")
+        const answered = yield* send(request("/agents/coder-agent/x", { headers: { origin: ALLOWED } }), env)
+        expect(answered.headers.get("vary")).toBe("Accept-Encoding, Origin")
+      })
+    )
+
     it.effect("names allowed origins on agent answers, and no one else", () =>
       Effect.gen(function* () {
         const { namespace } = fakeNamespace()

@@ -1,13 +1,13 @@
 /**
- * The production application layer (`appLayer`) over the real SDK routing function, with `env` vars as
+ * The production application layer (`makeAppLive`) over the real SDK routing function, with `env` vars as
  * configuration and fake Durable Object namespaces as bindings; log lines are collected, not printed.
  */
 import { ConfigProvider, Effect } from "effect"
-import { appLayer } from "../../src/layers/AppLive.js"
-import { collectLogs } from "../../src/layers/JsonLogger.js"
-import type { WorkerEnv } from "../../src/layers/WorkerContext.js"
+import type { WorkerEnv } from "../../src/domain/Worker.js"
+import { makeAppLive } from "../../src/layers/AppLive.js"
 import { AgentRouter } from "../../src/services/AgentRouter.js"
 import { RequestLog } from "../../src/services/RequestLog.js"
+import { collectLogs } from "./Logs.js"
 import { PlatformTest } from "./Sdk.js"
 
 /** An `ExecutionContext` for requests that schedule no background work. */
@@ -19,7 +19,7 @@ export const testCtx: ExecutionContext = {
 
 /** The application with the given vars (strings) as configuration. */
 export const testApp = (vars: Record<string, string> = {}) =>
-  appLayer(PlatformTest, ConfigProvider.fromMap(new Map(Object.entries(vars))), RequestLog.Immediate)
+  makeAppLive(PlatformTest, ConfigProvider.fromMap(new Map(Object.entries(vars))), RequestLog.Immediate)
 
 /** Runs one request through the router with `env`, appending its log lines to `logs`. */
 export const send = (request: Request, env: WorkerEnv, logs: Array<string> = []) =>

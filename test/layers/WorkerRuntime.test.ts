@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
-import { makeHandler } from "../../src/layers/Handler.js"
+import { Effect, Layer, Logger } from "effect"
+import { makeHandler } from "../../src/layers/WorkerRuntime.js"
 import { RequestLog } from "../../src/services/RequestLog.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
 import { PlatformTest } from "../support/Sdk.js"
@@ -37,7 +37,7 @@ describe("makeHandler", () => {
 
   it("answers 500 with the request id when a defect escapes the pipeline (here: its log write dies)", async () => {
     const env = { CoderAgent: fakeNamespace().namespace }
-    const dying = Layer.succeed(RequestLog, { write: () => Effect.dieMessage("log sink broke") })
+    const dying = Layer.succeed(RequestLog, { write: () => Effect.dieMessage("log sink broke"), logger: Logger.defaultLogger })
     const response = await makeHandler(PlatformTest, env, dying)(
       new Request("http://router.test/agents/coderagent/a", { headers: { "x-request-id": "req-9" } }),
       env,

@@ -1,0 +1,34 @@
+/**
+ * The JSON line format `wrangler dev`, `wrangler tail --format json` and Workers Logs consumers parse:
+ * `timestamp`, `level`, `event`, then the event's fields in name order, every string credential-redacted.
+ * Pure: the logger (src/services/RequestLog.ts) hands it what Effect's `Logger` receives.
+ */
+import { redactSecrets } from "./Redact.js"
+
+/** One record to format: Effect's log message (an event object or a string) and its annotations. */
+export interface LogRecord {
+  readonly date: Date
+  readonly level: string
+  readonly message: unknown
+  readonly annotations: Iterable<readonly [string, unknown]>
+  readonly annotationCount: number
+}
+
+/**
+ * The record as one line of JSON. An event is logged as one object, `Effect.log({ event, ...fields })`
+ * (one allocation, where `annotateLogs` costs a HashMap update per field); a plain string message becomes
+ * `event`, and annotations are added as fields.
+ */
+export const formatLogLine = ({ annotationCount, annotations, date, level, message }: LogRecord): string => {
+  const first: unknown = Array.isArray(message) ? message[0] : message
+  const fields: Record<string, unknown> =
+    typeof first === "object" && first !== null ? { ...first } : { event: String(first) }
+  if (annotationCount > 0) for (const [key, value] of annotations) fields[key] = value
+  const record: Record<string, unknown> = { timestamp: date.toISOString(), level, event: undefined }
+  // Code-unit order, as `<` compares; the default sort needs no comparator call per pair.
+  for (const key of Object.keys(fields).sort()) {
+    const value = fields[key]
+    record[key] = typeof value === "string" ? redactSecrets(value) : value
+  }
+  return JSON.stringify(record)
+}

@@ -1,0 +1,88 @@
+/**
+ * The Worker's runtime and fetch function: one `ManagedRuntime` per isolate (per `env` object), `env` and
+ * `ExecutionContext` handed to each request as arguments. A configuration that cannot start (a malformed
+ * var, two agents colliding on an alias) answers 500 with its request id and logs the reason.
+ */
+import { Cause, Effect, Exit, Layer, LogLevel, ManagedRuntime } from "effect"
+import { requestCompleted } from "../domain/LogEvent.js"
+import { defectProblem } from "../domain/Problem.js"
+import { acceptsJson, renderProblem } from "../domain/Render.js"
+import type { WorkerEnv } from "../domain/Worker.js"
+import { AgentRouter } from "../services/AgentRouter.js"
+import { RequestEnricher } from "../services/RequestEnricher.js"
+import { RequestLog } from "../services/RequestLog.js"
+import { makeAppLive, type WorkerPlatform } from "./AppLive.js"
+import { RequestLoggerLive } from "./Logging.js"
+import { configProviderFrom } from "./WorkerVars.js"
+
+/** The `fetch` of an `ExportedHandler`. */
+export type FetchHandler = (request: Request, env: WorkerEnv, ctx: ExecutionContext) => Promise<Response>
+
+/**
+ * The last-resort answer, a 500, and its `request.completed` line through the request log: when the
+ * application failed to build (`startup_failed`: nothing can be routed until the configuration is fixed), or
+ * for a defect that escaped the pipeline's own handling (`defect`). A log sink that fails too does not stop
+ * the answer.
+ */
+const lastResort = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<unknown>, reason: string) =>
+  Effect.flatMap(RequestLog, (log) => {
+    const requestId = RequestEnricher.requestIdOf(request)
+    const event = requestCompleted({
+      requestId,
+      method: request.method,
+      path: new URL(request.url).pathname,
+      agent: null,
+      instance: null,
+      upgrade: false,
+      outcome: "Defect",
+      status: 500,
+      durationMs: 0,
+      reason,
+      cause: Cause.pretty(cause)
+    })
+    const response = renderProblem(defectProblem, {
+      requestId,
+      json: acceptsJson(request.headers.get("accept")),
+      diagnostics: false
+    })
+    return log.write(LogLevel.Error, event, ctx).pipe(Effect.catchAllCause(() => Effect.void), Effect.as(response))
+  })
+
+/**
+ * Builds the handler for one `env`; callers cache it per `env` so the runtime is built once. The request
+ * log is built on its own first, so the last resort can log even when the application cannot start; the
+ * router is taken out of the runtime once, so a request runs nothing but its own pipeline.
+ */
+export const makeHandler = (
+  platform: Layer.Layer<WorkerPlatform>,
+  env: WorkerEnv,
+  requestLog: Layer.Layer<RequestLog> = RequestLog.Live
+): FetchHandler => {
+  const logs = ManagedRuntime.make(RequestLoggerLive.pipe(Layer.provideMerge(requestLog)))
+  const sharedLog = Layer.effectContext(Effect.map(logs.runtimeEffect, (runtime) => runtime.context))
+  const runtime = ManagedRuntime.make(makeAppLive(platform, configProviderFrom(env), sharedLog))
+  const router = runtime.runPromiseExit(AgentRouter)
+  const fail = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<unknown>, reason: string) =>
+    logs.runPromise(lastResort(request, ctx, cause, reason))
+  return (request, requestEnv, ctx) =>
+    router.then((built) =>
+      Exit.isFailure(built)
+        ? fail(request, ctx, built.cause, "startup_failed")
+        : runtime
+            .runPromiseExit(built.value.handle(request, { env: requestEnv, ctx }))
+            .then((exit) => (Exit.isSuccess(exit) ? exit.value : fail(request, ctx, exit.cause, "defect")))
+    )
+}
+
+/** Caches one handler per `env` object, as the SDK caches its namespace map. */
+export const handlerCache = (platform: Layer.Layer<WorkerPlatform>): FetchHandler => {
+  const handlers = new WeakMap<object, FetchHandler>()
+  return (request, env, ctx) => {
+    let handler = handlers.get(env)
+    if (handler === undefined) {
+      handler = makeHandler(platform, env)
+      handlers.set(env, handler)
+    }
+    return handler(request, env, ctx)
+  }
+}

@@ -1,0 +1,45 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { cruise, type ICruiseResult, type IForbiddenRuleType } from "dependency-cruiser"
+import { describe, expect, it } from "vitest"
+import { importRules } from "./support/ImportRules.js"
+
+const root = resolve(import.meta.dirname, "..")
+
+/** The violations of `rules` in `dir`'s `src` tree, as "rule: from -> to". */
+const violations = async (dir: string, rules: ReadonlyArray<IForbiddenRuleType>) => {
+  const { output } = await cruise(["src"], {
+    baseDir: dir,
+    ruleSet: { forbidden: [...rules] },
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    validate: true
+  }, { extensions: [".ts", ".js"], extensionAlias: { ".js": [".ts", ".js"] } })
+  const result = output as ICruiseResult
+  return {
+    modules: result.modules.filter((m) => m.source.startsWith("src/")).length,
+    list: result.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`)
+  }
+}
+
+describe("import direction", () => {
+  it("src follows the rules: domain <- services <- layers <- agents, worker.ts; no cycles, no test code", async () => {
+    const { list, modules } = await violations(root, importRules)
+    expect(modules).toBeGreaterThan(30)
+    expect(list).toEqual([])
+  })
+
+  it("catches a backwards import (a domain module reaching into layers, a service into layers)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "import-rules-"))
+    for (const folder of ["domain", "services", "layers"]) mkdirSync(join(dir, "src", folder), { recursive: true })
+    writeFileSync(join(dir, "src/layers/Wiring.ts"), "export const wiring = 1\n")
+    writeFileSync(join(dir, "src/domain/Rule.ts"), 'import { wiring } from "../layers/Wiring.js"\nexport const rule = wiring\n')
+    writeFileSync(join(dir, "src/services/Thing.ts"), 'import { wiring } from "../layers/Wiring.js"\nexport const thing = wiring\n')
+    const { list } = await violations(dir, importRules)
+    expect(list.sort()).toEqual([
+      "domain-imports-only-domain: src/domain/Rule.ts -> src/layers/Wiring.ts",
+      "services-import-domain-and-services: src/services/Thing.ts -> src/layers/Wiring.ts"
+    ])
+  })
+})
