@@ -22,6 +22,10 @@ export const Outcome = Schema.Literal(
 )
 export type Outcome = typeof Outcome.Type
 
+/** Why a request ended in `Defect`: a bug that escaped the pipeline, or a configuration that cannot start. */
+export const DefectReason = Schema.Literal("defect", "startup_failed")
+export type DefectReason = typeof DefectReason.Type
+
 /** One `request.completed` log line. `agent` and `instance` are null when the request never named them. */
 export const RequestCompleted = Schema.Struct({
   timestamp: Schema.String,

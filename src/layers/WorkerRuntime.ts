@@ -4,7 +4,7 @@
  * var, two agents colliding on an alias) answers 500 with its request id and logs the reason.
  */
 import { Cause, Effect, Exit, Layer, LogLevel, ManagedRuntime } from "effect"
-import { requestCompleted } from "../domain/LogEvent.js"
+import { type DefectReason, requestCompleted } from "../domain/LogEvent.js"
 import { defectProblem } from "../domain/Problem.js"
 import { acceptsJson, renderProblem } from "../domain/Render.js"
 import type { WorkerEnv } from "../domain/Worker.js"
@@ -24,7 +24,7 @@ export type FetchHandler = (request: Request, env: WorkerEnv, ctx: ExecutionCont
  * for a defect that escaped the pipeline's own handling (`defect`). A log sink that fails too does not stop
  * the answer.
  */
-const lastResort = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<unknown>, reason: string) =>
+const lastResort = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<unknown>, reason: DefectReason) =>
   Effect.flatMap(RequestLog, (log) => {
     const requestId = RequestEnricher.requestIdOf(request)
     const event = requestCompleted({
@@ -62,7 +62,7 @@ export const makeHandler = (
   const sharedLog = Layer.effectContext(Effect.map(logs.runtimeEffect, (runtime) => runtime.context))
   const runtime = ManagedRuntime.make(makeAppLive(platform, configProviderFrom(env), sharedLog))
   const router = runtime.runPromiseExit(AgentRouter)
-  const fail = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<unknown>, reason: string) =>
+  const fail = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<unknown>, reason: DefectReason) =>
     logs.runPromise(lastResort(request, ctx, cause, reason))
   return (request, requestEnv, ctx) =>
     router.then((built) =>

@@ -123,3 +123,31 @@ describe("CoderAgent with a streaming model", () => {
     await after.close()
   })
 })
+
+describe("CoderAgent with settings that cannot start a session", () => {
+  let broken: LocalWorker
+  beforeAll(async () => {
+    broken = await startWranglerDev({ vars: { MAX_MESSAGE_CHARS: "zero" } })
+  })
+  afterAll(async () => {
+    await broken?.stop()
+  })
+
+  it("a frame and a callable method get the same error frame, naming the bad setting", async () => {
+    const socket = opened(await connect(`${broken.wsOrigin}/agents/coder-agent/bad-settings`))
+    await socket.next("cf_agent_identity")
+    socket.send({ type: "chat", id: "m1", text: "hello" })
+    const viaFrame = await socket.next("error")
+    await socket.close()
+    expect(viaFrame).toMatchObject({ type: "error", code: "model_unavailable" })
+    expect(String(viaFrame["message"])).toContain("MAX_MESSAGE_CHARS")
+    const client = coderClient(broken, "bad-settings")
+    try {
+      await client.ready
+      expect(await client.call("chat", ["hello"])).toEqual(viaFrame)
+      expect(await client.call("history", [5])).toEqual(viaFrame)
+    } finally {
+      client.close()
+    }
+  })
+})
