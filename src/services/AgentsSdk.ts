@@ -1,9 +1,10 @@
 /**
  * The two pieces of the `agents` SDK the router relies on, as a service: its routing function and its
- * binding-to-URL-name mapping. `Live` imports the SDK when it is built, because the SDK's entry point loads
- * only inside workerd; Node tests provide the same functions from the SDK's routing module.
+ * binding-to-URL-name mapping. The SDK's entry point loads only inside workerd: Node tests and benchmarks
+ * get the same two functions from its Node-loadable modules (the `agents` alias in vite.config.ts).
  */
-import { Context, Effect, Layer } from "effect"
+import { camelCaseToKebabCase, routeAgentRequest } from "agents"
+import { Context, Layer } from "effect"
 
 /** `routeAgentRequest` as the router calls it. Resolves to `null` when the path does not match. */
 export type RouteAgentRequest = (
@@ -26,16 +27,9 @@ export class AgentsSdk extends Context.Tag("app/AgentsSdk")<
     readonly toUrlName: (binding: string) => string
   }
 >() {
-  /** The real `agents` package (bundled by wrangler; imported once, when the layer is built). */
-  static readonly Live = Layer.effect(
-    AgentsSdk,
-    Effect.promise(() => import("agents")).pipe(
-      Effect.map(
-        (sdk): AgentsSdk["Type"] => ({
-          routeAgentRequest: (request, env, options) => sdk.routeAgentRequest(request, env, options),
-          toUrlName: sdk.camelCaseToKebabCase
-        })
-      )
-    )
-  )
+  /** The real `agents` package. */
+  static readonly Live = Layer.succeed(AgentsSdk, {
+    routeAgentRequest: (request, env, options) => routeAgentRequest(request, env, options),
+    toUrlName: camelCaseToKebabCase
+  })
 }
