@@ -9,6 +9,7 @@ import { Cause, Effect, Either, Exit, Layer, ManagedRuntime, Option, Scope } fro
 import {
   binaryFrameRejected,
   initialCoderState,
+  stateReadOnly,
   parseClientFrame,
   type ClientFrame,
   type CoderState,
@@ -81,7 +82,11 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
               broadcast: (frame) => this.broadcast(JSON.stringify(frame)),
               publishState: (state) => this.setState(state)
             },
-            { contextMessages: settings.contextMessages, systemPrompt: settings.systemPrompt }
+            {
+              contextMessages: settings.contextMessages,
+              systemPrompt: settings.systemPrompt,
+              logFields: { agent: this.agentName, instance: this.name }
+            }
           ).pipe(Scope.extend(scope))
           return {
             session,
@@ -181,6 +186,17 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
     this.ready = undefined
     if (ready !== undefined) await ready.then((r) => r.end(), () => undefined)
     return super.destroy()
+  }
+
+  /**
+   * Clients may not write the synced state (a `cf_agent_state` frame, `AgentClient.setState`): it follows
+   * the session. The writer gets a `state_read_only` error frame, then the SDK's `cf_agent_state_error`;
+   * nothing is persisted or broadcast. Throwing is how the SDK's hook refuses a change.
+   */
+  override validateStateChange(_next: CoderState, source: Connection | "server"): void {
+    if (source === "server") return
+    this.reject(source, stateReadOnly)
+    throw new Error("CoderAgent's state is read-only for clients")
   }
 
   override onRequest(request: Request): Response {

@@ -11,9 +11,14 @@ export interface AgentDeclaration {
   readonly binding: string
 }
 
-/** A declared agent with its canonical URL name and every alias key it answers to. */
+/**
+ * A declared agent with the URL names it has and every alias key it answers to. `urlName` (from the
+ * binding) is the SDK's and stays internal; `publicName` (from the class) is what people see, and the
+ * segment the SDK reads a sub-agent class by.
+ */
 export interface DeclaredAgent extends AgentDeclaration {
   readonly urlName: string
+  readonly publicName: string
   readonly aliasKeys: ReadonlyArray<string>
 }
 
@@ -48,8 +53,9 @@ export const makeCatalog = (
   const agents: Array<DeclaredAgent> = []
   for (const declaration of declarations) {
     const urlName = toUrlName(declaration.binding)
-    const aliasKeys = Arr.dedupe([declaration.className, declaration.binding, urlName].map(aliasKey))
-    const agent: DeclaredAgent = { ...declaration, urlName, aliasKeys }
+    const publicName = toUrlName(declaration.className)
+    const aliasKeys = Arr.dedupe([declaration.className, publicName, declaration.binding, urlName].map(aliasKey))
+    const agent: DeclaredAgent = { ...declaration, urlName, publicName, aliasKeys }
     for (const key of aliasKeys) {
       const taken = byAlias.get(key)
       if (taken !== undefined) {
@@ -66,12 +72,35 @@ export const makeCatalog = (
 export const lookupAgent = (catalog: AgentCatalog, segment: string): Option.Option<DeclaredAgent> =>
   Option.fromNullable(catalog.byAlias.get(aliasKey(segment)))
 
-/** The spellings a declared agent answers to, for people: its class name, URL name, snake case and alias keys. */
+/**
+ * The spellings of a declared agent's name people may write (it also answers to its binding's, which are
+ * not shown: binding names are the operator's, not the public's).
+ */
 export const spellingsOf = (agent: DeclaredAgent): ReadonlyArray<string> =>
-  Arr.dedupe([agent.className, agent.urlName, agent.urlName.replace(/-/g, "_"), ...agent.aliasKeys])
+  Arr.dedupe([agent.className, agent.publicName, agent.publicName.replace(/-/g, "_"), aliasKey(agent.className)])
 
-/** The canonical URL names, for "did you mean" lists in 404 answers and the index page. */
-export const urlNames = (catalog: AgentCatalog): ReadonlyArray<string> => catalog.agents.map((a) => a.urlName)
+/** The public URL names, for "known agents" lists in 404 answers and public pages. */
+export const publicNames = (catalog: AgentCatalog): ReadonlyArray<string> => catalog.agents.map((a) => a.publicName)
+
+/** The agent declared when neither `AGENTS` nor `env` names one: the product's own. */
+export const DEFAULT_AGENT: AgentDeclaration = { className: "CoderAgent", binding: "CoderAgent" }
+
+/**
+ * The agents `env` declares, found the way the SDK finds them: every Durable Object namespace, named by its
+ * binding. The class is the exported class whose name matches the binding in any spelling (`CODER_AGENT`
+ * -> `CoderAgent`), else the binding's own name. With no namespace at all, `DEFAULT_AGENT` (so requests
+ * get `MissingBinding` and its fix, not a 404).
+ */
+export const discoverAgents = (
+  bindings: ReadonlyArray<string>,
+  exportedClasses: ReadonlyArray<string>
+): ReadonlyArray<AgentDeclaration> =>
+  bindings.length === 0
+    ? [DEFAULT_AGENT]
+    : bindings.map((binding) => ({
+        className: exportedClasses.find((name) => aliasKey(name) === aliasKey(binding)) ?? binding,
+        binding
+      }))
 
 const declarationPattern = /^([A-Za-z_$][\w$]*)(?::([A-Za-z_][\w]*))?$/
 

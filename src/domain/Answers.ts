@@ -6,7 +6,7 @@ import { Cause, Match } from "effect"
 import type { RouterError } from "./Errors.js"
 import { REQUEST_ID_HEADER } from "./Headers.js"
 import type { Outcome, RequestCompletedEvent } from "./LogEvent.js"
-import { defectProblem, problemFor } from "./Problem.js"
+import { defectProblem, missingBindingHint, problemFor } from "./Problem.js"
 import { renderProblem } from "./Render.js"
 
 /** A successful request's answer and its outcome; `attempts` when it was forwarded. */
@@ -16,14 +16,18 @@ export interface Answered {
   readonly attempts?: number
 }
 
-/** Which agent and instance a request was found to name, once located. */
+/** Which agent and instance a request was found to name once located, and its sub-agent steps. */
 export interface Place {
   readonly agent: string
   readonly instance: string
+  readonly subAgents?: ReadonlyArray<{ readonly agent: string; readonly instance: string }>
 }
 
 /** What the `request.completed` line says about a request beyond its answer's status. */
-export type RequestFacts = Pick<RequestCompletedEvent, "agent" | "instance" | "attempts" | "reason" | "cause">
+export type RequestFacts = Pick<
+  RequestCompletedEvent,
+  "agent" | "instance" | "subAgents" | "attempts" | "reason" | "cause" | "binding" | "hint"
+>
 
 /** What a request ended with: the answer, its outcome, and the facts its log line reports. */
 export interface Finished {
@@ -53,7 +57,7 @@ const failureFacts = (error: RouterError): Partial<RequestFacts> =>
       // The segment as written: no agent answers to it.
       RouteNotFound: (e): Partial<RequestFacts> => ({ agent: e.agent ?? null }),
       InvalidRoute: (e): Partial<RequestFacts> => ({ agent: e.agent }),
-      MissingBinding: (e): Partial<RequestFacts> => ({ agent: e.agent }),
+      MissingBinding: (e): Partial<RequestFacts> => ({ agent: e.agent, binding: e.binding, hint: missingBindingHint(e) }),
       RoutingFailed: (e): Partial<RequestFacts> => ({ agent: e.agent, instance: e.instance, attempts: e.attempts, cause: e.cause }),
       UpgradeRejected: () => ({}),
       PreflightRejected: () => ({}),
@@ -71,7 +75,11 @@ export const failureAnswer = (
   prefix: string,
   render: { readonly requestId: string; readonly json: boolean; readonly diagnostics: boolean }
 ): Finished => {
-  const place = { agent: at?.agent ?? null, instance: at?.instance ?? null }
+  const place: RequestFacts = {
+    agent: at?.agent ?? null,
+    instance: at?.instance ?? null,
+    ...(at?.subAgents === undefined || at.subAgents.length === 0 ? {} : { subAgents: at.subAgents })
+  }
   const failure = Cause.failureOption(cause)
   if (failure._tag === "None") {
     return {

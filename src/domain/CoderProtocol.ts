@@ -53,6 +53,7 @@ export type ErrorCode =
   | "model_error"
   | "model_timeout"
   | "not_found"
+  | "state_read_only"
 
 /** The frames the agent sends (besides the SDK's own). */
 export type ServerFrame =
@@ -101,6 +102,13 @@ export const parseClientFrame = (text: string, maxText: number): Either.Either<C
   }
   return Either.right(frame)
 }
+
+/** The error frame for a client's attempt to write the synced state, which only the agent changes. */
+export const stateReadOnly = {
+  type: "error",
+  code: "state_read_only",
+  message: "CoderAgent's state is read-only for clients: it follows the session (status, messageCount, lastActivity)."
+} as const satisfies ServerFrame
 
 /** The error frame for a binary frame, which this protocol does not use. */
 export const binaryFrameRejected: ServerFrame = errorFrame("unsupported_frame", "Binary frames are not supported; send JSON text frames.")

@@ -10,6 +10,8 @@ export const InvalidRouteRule = Schema.Literal(
   "instance_empty",
   "instance_too_long",
   "instance_control_characters",
+  "instance_invisible_characters",
+  "instance_reserved",
   "instance_dot_segment",
   "instance_contains_slash",
   "malformed_percent_encoding"
@@ -55,7 +57,9 @@ export class UpgradeRejected extends Schema.TaggedError<UpgradeRejected>()("Upgr
 /** The agent is declared but the Worker's `env` has no Durable Object namespace under its binding. */
 export class MissingBinding extends Schema.TaggedError<MissingBinding>()("MissingBinding", {
   agent: Schema.String,
-  binding: Schema.String
+  binding: Schema.String,
+  /** Durable Object namespaces `env` has under names no declared agent uses: where the agent may be bound. */
+  elsewhere: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
 }) {}
 
 /** The Durable Object threw, timed out or was overloaded. `cause` is shown only with diagnostics. */

@@ -1,7 +1,9 @@
 /**
- * Headers a client must never be able to set on the request an agent receives: the SDK reads
- * `x-agents-lifecycle-props` as startup props, old partyserver read `x-partykit-*`,
- * `x-agents-router-*` is reserved for this router, and `x-diagnostics-token` is a secret meant for it.
+ * Headers a client must never be able to set on the request an agent receives. The SDK reads
+ * `x-agents-lifecycle-props` as startup props and `x-cf-agents-subagent-url` as the outer URL of a
+ * sub-agent WebSocket (it would open a child without its `onBeforeSubAgent` gate); `x-cf-agents-*` is the
+ * SDK's internal namespace. Old partyserver read `x-partykit-*`, `x-agents-router-*` is reserved for this
+ * router, and `x-diagnostics-token` is a secret meant for it.
  */
 
 /** The header that carries the diagnostics token (a secret meant for the router, never forwarded). */
@@ -13,24 +15,22 @@ export const isInternalHeader = (name: string): boolean => {
   return (
     lower === "x-agents-lifecycle-props" ||
     lower === DIAGNOSTICS_TOKEN_HEADER ||
+    lower.startsWith("x-cf-agents-") ||
     lower.startsWith("x-partykit-") ||
     lower.startsWith("x-agents-router-")
   )
 }
 
-/** The header carrying the request id, from the client (if well-formed) to the agent and back. */
+/** The header carrying the router's request id to the agent and back to the client. */
 export const REQUEST_ID_HEADER = "x-request-id"
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
 
 /**
- * The request id to use: the client's `x-request-id` when well-formed (so it can correlate), else
- * Cloudflare's `cf-ray`, else `None` (the caller generates one).
+ * The `x-request-id` a client sent, when well-formed: logged as its own field so the client's and the
+ * router's ids can be joined, never adopted (a client could reuse someone else's id in the logs).
  */
-export const incomingRequestId = (headers: Headers): string | undefined => {
-  for (const name of [REQUEST_ID_HEADER, "cf-ray"]) {
-    const value = headers.get(name)
-    if (value !== null && requestIdPattern.test(value)) return value
-  }
-  return undefined
+export const clientRequestId = (headers: Headers): string | undefined => {
+  const value = headers.get(REQUEST_ID_HEADER)
+  return value !== null && requestIdPattern.test(value) ? value : undefined
 }

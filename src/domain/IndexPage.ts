@@ -5,8 +5,8 @@ import { agentUrlTemplate } from "./Route.js"
 /** The index text: what the service does and the URL of each declared agent, with accepted spellings. */
 export const indexText = (catalog: AgentCatalog, prefix: string): string => {
   const agents = catalog.agents.map((agent) => {
-    const others = spellingsOf(agent).filter((spelling) => spelling !== agent.urlName)
-    return `  ${agentUrlTemplate(prefix, agent.urlName)}   ${agent.className} (also: ${others.join(", ")})`
+    const others = spellingsOf(agent).filter((spelling) => spelling !== agent.publicName)
+    return `  ${agentUrlTemplate(prefix, agent.publicName)}   ${agent.className} (also: ${others.join(", ")})`
   })
   return [
     "agents-edge-router: routes WebSocket and HTTP clients to Cloudflare Agents.",

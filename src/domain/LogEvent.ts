@@ -42,7 +42,14 @@ export const RequestCompleted = Schema.Struct({
   durationMs: Schema.Number,
   reason: Schema.optional(Schema.String),
   attempts: Schema.optional(Schema.Number),
-  cause: Schema.optional(Schema.String)
+  cause: Schema.optional(Schema.String),
+  /** The sub-agent steps of the URL, parent first: each child's class and instance name. */
+  subAgents: Schema.optional(Schema.Array(Schema.Struct({ agent: Schema.String, instance: Schema.String }))),
+  /** The binding `env` lacks (`MissingBinding`) and the exact fix. */
+  binding: Schema.optional(Schema.String),
+  hint: Schema.optional(Schema.String),
+  /** The `x-request-id` the client sent, when well-formed: logged, never adopted as `requestId`. */
+  clientRequestId: Schema.optional(Schema.String)
 })
 export type RequestCompleted = typeof RequestCompleted.Type
 
@@ -96,6 +103,18 @@ export const AgentMessageRejected = Schema.Struct({
   code: Schema.String
 })
 
+/** The model failed a reply (the client got `model_error` or `model_timeout`); `detail` never holds a URL. */
+export const AgentModelFailed = Schema.Struct({
+  timestamp: Schema.String,
+  level: Schema.Literal("WARN"),
+  event: Schema.Literal("agent.model_failed"),
+  agent: Schema.String,
+  instance: Schema.String,
+  id: Schema.String,
+  reason: Schema.Literal("error", "timeout"),
+  detail: Schema.String
+})
+
 /** Every line the Worker and its agents write. */
-export const LogLine = Schema.Union(RequestCompleted, AgentConnected, AgentClosed, AgentMessageRejected)
+export const LogLine = Schema.Union(RequestCompleted, AgentConnected, AgentClosed, AgentMessageRejected, AgentModelFailed)
 export type LogLine = typeof LogLine.Type

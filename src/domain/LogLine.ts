@@ -1,9 +1,14 @@
 /**
  * The JSON line format `wrangler dev`, `wrangler tail --format json` and Workers Logs consumers parse:
- * `timestamp`, `level`, `event`, then the event's fields in name order, every string credential-redacted.
+ * `timestamp`, `level`, `event`, then the event's fields in name order, every string field capped at
+ * `MAX_FIELD_CHARS` and credential-redacted.
  * Pure: the logger (src/services/RequestLog.ts) hands it what Effect's `Logger` receives.
  */
+import { clip } from "./Clip.js"
 import { redactSecrets } from "./Redact.js"
+
+/** Longest string field a line carries: a client's 120 KB path must not make a 120 KB line. */
+export const MAX_FIELD_CHARS = 2_048
 
 /** One record to format: Effect's log message (an event object or a string) and its annotations. */
 export interface LogRecord {
@@ -28,7 +33,7 @@ export const formatLogLine = ({ annotationCount, annotations, date, level, messa
   // Code-unit order, as `<` compares; the default sort needs no comparator call per pair.
   for (const key of Object.keys(fields).sort()) {
     const value = fields[key]
-    record[key] = typeof value === "string" ? redactSecrets(value) : value
+    record[key] = typeof value === "string" ? redactSecrets(clip(value, MAX_FIELD_CHARS)) : value
   }
   return JSON.stringify(record)
 }

@@ -3,7 +3,8 @@
  * answer, so the same error always gets the same status, headers and reason.
  */
 import { Match } from "effect"
-import type { InvalidRouteRule, RouterError, UpgradeRejectedReason } from "./Errors.js"
+import { clip } from "./Clip.js"
+import type { InvalidRouteRule, MissingBinding, RouterError, UpgradeRejectedReason } from "./Errors.js"
 import { MAX_INSTANCE_BYTES } from "./Route.js"
 
 /** An RFC 9457 problem, before rendering. `technical` is shown only when diagnostics are allowed. */
@@ -27,8 +28,11 @@ const typeUri = (slug: string) => `urn:agents-edge-router:error:${slug}`
 const instanceRuleDetail: Record<InvalidRouteRule, string> = {
   instance_missing: "The URL names an agent but no instance; use /{prefix}/{agent}/{instance}.",
   instance_empty: "The instance name is empty.",
-  instance_too_long: `The instance name is longer than ${MAX_INSTANCE_BYTES} bytes after percent-decoding.`,
+  instance_too_long: `The instance name is longer than ${MAX_INSTANCE_BYTES} bytes as the agent is named (percent-encoded: each non-ASCII byte counts 3).`,
   instance_control_characters: "The instance name contains control characters.",
+  instance_invisible_characters:
+    "The instance name contains invisible or bidirectional-control characters (zero-width spaces and joiners, U+202E, a byte-order mark, soft hyphens).",
+  instance_reserved: `The instance name "sub" is reserved: it marks a sub-agent step (/{agent}/{instance}/sub/{agent}/{name}).`,
   instance_dot_segment: `The instance name cannot be "." or "..".`,
   instance_contains_slash: `The instance name cannot contain "/" or "\\", encoded or not.`,
   malformed_percent_encoding: "The instance name is not valid percent-encoded UTF-8."
@@ -41,6 +45,18 @@ const upgradeDetail: Record<UpgradeRejectedReason, readonly [status: number, det
   unsupported_version: [426, "Only WebSocket version 13 is supported (Sec-WebSocket-Version: 13)."],
   connection_not_upgrade: [400, "A WebSocket upgrade needs a Connection header containing \"upgrade\"."],
   origin_not_allowed: [403, "This Origin is not allowed to open WebSockets to this service."]
+}
+
+/**
+ * The exact fix for a missing binding, for the log line and diagnostics: the `AGENTS` entry when `env`
+ * has a namespace under another name, else the wrangler.toml lines to add.
+ */
+export const missingBindingHint = (e: MissingBinding): string => {
+  const toml = `add a [[durable_objects.bindings]] entry with name = "${e.binding}" and class_name = "${e.agent}" to wrangler.toml, and export ${e.agent} from the Worker`
+  const [first] = e.elsewhere
+  return first === undefined
+    ? `env.${e.binding} is not a Durable Object namespace: ${toml}.`
+    : `env.${e.binding} is not a Durable Object namespace, but env has ${e.elsewhere.map((b) => `"${b}"`).join(", ")}: if ${e.agent} is bound there, set the AGENTS var to "${e.agent}:${first}"; otherwise ${toml}.`
 }
 
 const unavailable = (agent: string) =>
@@ -56,11 +72,11 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
         title: "Route not found",
         detail:
           (e.agent === undefined
-            ? `${e.path} is not an agent URL; agent URLs look like /${prefix}/{agent}/{instance}.`
-            : `No agent answers to "${e.agent}".`) +
+            ? `${clip(e.path, 200)} is not an agent URL; agent URLs look like /${prefix}/{agent}/{instance}.`
+            : `No agent answers to "${clip(e.agent, 100)}".`) +
           ` Known agents: ${e.known.length === 0 ? "none" : e.known.join(", ")}.`,
         reason: e.agent === undefined ? "path_not_found" : "agent_not_found",
-        ...(e.agent === undefined ? {} : { agent: e.agent }),
+        ...(e.agent === undefined ? {} : { agent: clip(e.agent, 100) }),
         headers: {},
         technical: {}
       }),
@@ -115,10 +131,7 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
         reason: "missing_binding",
         agent: e.agent,
         headers: { "retry-after": String(RETRY_AFTER_SECONDS.MissingBinding) },
-        technical: {
-          binding: e.binding,
-          hint: `env.${e.binding} is not a Durable Object namespace: add a [[durable_objects.bindings]] entry with name = "${e.binding}" and class_name = "${e.agent}" to wrangler.toml, and export ${e.agent} from the Worker.`
-        }
+        technical: { binding: e.binding, hint: missingBindingHint(e) }
       }),
       RoutingFailed: (e): Problem => ({
         status: 503,

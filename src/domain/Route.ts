@@ -4,6 +4,7 @@
  * such even when its instance is also bad.
  */
 import { Either, Option } from "effect"
+import { type AgentCatalog, type DeclaredAgent, lookupAgent, publicNames } from "./AgentCatalog.js"
 import { InvalidRoute, RouteNotFound } from "./Errors.js"
 
 /** The parts of an agent URL, as written by the client (nothing decoded yet). */
@@ -14,7 +15,7 @@ export interface AgentPath {
   readonly rest: string
 }
 
-/** Longest instance name accepted, in UTF-8 bytes after decoding (the SDK's agents throw past it). */
+/** Longest instance name accepted, in bytes of the name the Durable Object gets (the SDK's agents throw past it). */
 export const MAX_INSTANCE_BYTES = 1024
 
 /** Trims slashes so `agents`, `/agents/` and `/agents` configure the same prefix. */
@@ -47,43 +48,113 @@ export const parseAgentPath = (
 
 // C0 controls, DEL and C1 controls: invisible in logs and dashboards, never a sensible instance name.
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/
-const encoder = new TextEncoder()
+// Format characters (Unicode category Cf): zero-width spaces and joiners, bidi controls (U+202E), the BOM,
+// soft hyphens. Names with them print like other names while naming another Durable Object.
+const invisibleCharacters = /\p{Cf}/u
+
+/** Instance names the SDK reserves: `sub` marks a sub-agent step in a URL. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(["sub"])
+
+// What the URL standard percent-encodes in a path segment (C0 controls, space, `"`, `#`, `<`, `>`, `?`,
+// backtick, `{`, `}`), non-ASCII and DEL, plus `%` so that a decoded name has exactly one spelling.
+const segmentEscapes = /[\u0000-\u0020"#%<>?`{}\u007f]|[^\u0000-\u007f]+/gu
 
 /**
- * Decodes an instance segment exactly once and checks it: present, non-empty, valid percent-encoding,
- * at most 1,024 bytes, no control characters, not `.`/`..`, no `/` or `\` (encoded slashes included).
- * Returns the decoded name, which is what identifies the Durable Object.
+ * A decoded name as a path segment, encoded the way the URL standard encodes one (`new URL`, and so the
+ * SDK's clients): `alice@example.com` stays as it is, `café` becomes `caf%C3%A9`. The SDK names a top-level
+ * Durable Object by this segment, so every name reaches the instance it reaches without the router.
  */
-export const validateInstance = (
+export const encodePathSegment = (name: string): string => name.replace(segmentEscapes, (run) => encodeURIComponent(run))
+
+/** A validated name: as decoded (NFC) and as the segment the SDK receives. */
+export interface ValidName {
+  readonly name: string
+  readonly segment: string
+}
+
+/**
+ * Decodes a name segment exactly once, normalizes it to NFC and checks it: present, non-empty, valid
+ * percent-encoding, no control or invisible characters, not `.`/`..` or a reserved name, no `/` or `\`
+ * (encoded slashes included), and at most 1,024 bytes as the Durable Object is named (`encode` gives that
+ * form: `encodePathSegment` for a top-level instance, `encodeURIComponent` for a sub-agent).
+ */
+export const validateName = (
   agent: string,
-  rawInstance: Option.Option<string>
-): Either.Either<string, InvalidRoute> => {
+  rawInstance: Option.Option<string>,
+  encode: (name: string) => string = encodePathSegment
+): Either.Either<ValidName, InvalidRoute> => {
   const fail = (rule: InvalidRoute["rule"]) => Either.left(new InvalidRoute({ rule, agent }))
   if (Option.isNone(rawInstance)) return fail("instance_missing")
   if (rawInstance.value.length === 0) return fail("instance_empty")
-  const decoded = Either.try(() => decodeURIComponent(rawInstance.value))
+  const decoded = Either.try(() => decodeURIComponent(rawInstance.value).normalize("NFC"))
   if (Either.isLeft(decoded)) return fail("malformed_percent_encoding")
   const name = decoded.right
   if (name.length === 0) return fail("instance_empty")
-  // A UTF-16 code unit is at most 3 UTF-8 bytes: short names need no encoding to be measured.
-  if (name.length * 3 > MAX_INSTANCE_BYTES && encoder.encode(name).byteLength > MAX_INSTANCE_BYTES) {
-    return fail("instance_too_long")
-  }
   if (controlCharacters.test(name)) return fail("instance_control_characters")
+  if (invisibleCharacters.test(name)) return fail("instance_invisible_characters")
   if (name === "." || name === "..") return fail("instance_dot_segment")
+  if (RESERVED_NAMES.has(name)) return fail("instance_reserved")
   if (name.includes("/") || name.includes("\\")) return fail("instance_contains_slash")
-  return Either.right(name)
+  // Encoded, every character is ASCII: the length is the byte count the Durable Object's name has.
+  const segment = encode(name)
+  if (segment.length > MAX_INSTANCE_BYTES) return fail("instance_too_long")
+  return Either.right({ name, segment })
+}
+
+/** A `/sub/{class}/{name}` step of an agent URL: the declared child agent and its validated name. */
+export interface SubAgentStep {
+  readonly agent: DeclaredAgent
+  readonly name: string
+}
+
+/** The rest of an agent URL with its sub-agent steps checked: the steps, and the rest as forwarded. */
+export interface CheckedRest {
+  readonly children: ReadonlyArray<SubAgentStep>
+  readonly rest: string
+}
+
+/**
+ * Checks the sub-agent steps in the rest of an agent URL the way the SDK finds them: a `sub` segment
+ * followed by two more is a child (a facet of the agent before it). The child class must be a declared
+ * agent, in any spelling (else `RouteNotFound`); the name must pass the instance rules (else `InvalidRoute`).
+ * The rest is rebuilt with each child's canonical class segment and name; other segments are kept as sent.
+ */
+export const checkSubAgents = (
+  rest: string,
+  path: string,
+  catalog: AgentCatalog
+): Either.Either<CheckedRest, RouteNotFound | InvalidRoute> => {
+  if (!rest.includes("/sub/")) return Either.right({ children: [], rest })
+  const segments = rest.split("/").slice(1)
+  const children: Array<SubAgentStep> = []
+  const out: Array<string> = []
+  for (let i = 0; i < segments.length; i++) {
+    const classSegment = segments[i + 1]
+    const nameSegment = segments[i + 2]
+    if (segments[i] !== "sub" || classSegment === undefined || nameSegment === undefined) {
+      out.push(segments[i] ?? "")
+      continue
+    }
+    const agent = lookupAgent(catalog, classSegment)
+    if (Option.isNone(agent)) return Either.left(new RouteNotFound({ path, agent: classSegment, known: publicNames(catalog) }))
+    const name = validateName(agent.value.className, Option.some(nameSegment), encodeURIComponent)
+    if (Either.isLeft(name)) return Either.left(name.left)
+    children.push({ agent: agent.value, name: name.right.name })
+    out.push("sub", agent.value.publicName, name.right.segment)
+    i += 2
+  }
+  return Either.right({ children, rest: `/${out.join("/")}` })
 }
 
 /** The URL pattern of an agent, as the index page, `/health` and `/_diagnostics` show it. */
 export const agentUrlTemplate = (prefix: string, urlName: string): string => `/${prefix}/${urlName}/{instance}`
 
 /**
- * The URL the SDK answers for this agent and instance: kebab-case URL name, the instance re-encoded
- * with `encodeURIComponent` (one spelling per instance), the rest of the path and the query kept.
+ * The URL path the SDK answers for this agent and instance: the binding's kebab-case URL name, the
+ * instance's canonical segment (`ValidName.segment`), and the rest as `checkSubAgents` returned it.
  */
-export const canonicalPath = (prefix: string, urlName: string, instance: string, rest: string): string =>
-  `/${prefix}/${urlName}/${encodeURIComponent(instance)}${rest}`
+export const canonicalPath = (prefix: string, urlName: string, segment: string, rest: string): string =>
+  `/${prefix}/${urlName}/${segment}${rest}`
 
 /** The query string of `url` without `name` (left byte-for-byte alone when `name` is absent). */
 export const withoutParam = (url: URL, name: string): string => {

@@ -20,7 +20,7 @@ export const healthBody = (
 ) => {
   const agents = catalog.agents.map((agent) => ({
     agent: agent.className,
-    url: agentUrlTemplate(prefix, agent.urlName),
+    url: agentUrlTemplate(prefix, agent.publicName),
     bindingPresent: facts(agent).hasIdFromName
   }))
   return { status: agents.every((a) => a.bindingPresent) ? "ok" : "degraded", agents }
@@ -58,7 +58,7 @@ export const diagnosticsReport = (input: {
     return {
       className: agent.className,
       binding: agent.binding,
-      url: agentUrlTemplate(input.prefix, agent.urlName),
+      url: agentUrlTemplate(input.prefix, agent.publicName),
       urlName: agent.urlName,
       aliases: spellingsOf(agent),
       bindingPresent: facts.present,

@@ -8,6 +8,14 @@
 /** The Worker's bindings and vars as the runtime hands them over. */
 export type WorkerEnv = Readonly<Record<string, unknown>>
 
+/** True for a value the SDK would accept as a Durable Object namespace (it has `idFromName`). */
+export const isNamespace = (value: unknown): boolean =>
+  typeof value === "object" && value !== null && typeof Reflect.get(value, "idFromName") === "function"
+
+/** The names of the Durable Object namespaces in `env`, as the SDK finds them (every value with `idFromName`). */
+export const durableObjectBindings = (env: WorkerEnv): ReadonlyArray<string> =>
+  Object.keys(env).filter((key) => isNamespace(env[key]))
+
 /** The current request's `env` and `ExecutionContext`. */
 export interface WorkerContext {
   readonly env: WorkerEnv

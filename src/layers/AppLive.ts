@@ -12,13 +12,14 @@ import type { AgentsSdk } from "../services/AgentsSdk.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { Authenticator } from "../services/Authenticator.js"
 import type { BuildInfo } from "../services/BuildInfo.js"
+import type { WorkerBindings } from "../services/WorkerBindings.js"
 import { Diagnostics } from "../services/Diagnostics.js"
 import { RequestEnricher } from "../services/RequestEnricher.js"
 import type { RequestLog } from "../services/RequestLog.js"
 import { RequestLoggerLive } from "./Logging.js"
 
-/** What the Worker module provides the application: the SDK's routing and the build facts. */
-export type WorkerPlatform = AgentsSdk | BuildInfo
+/** What the Worker module provides the application: the SDK's routing, the build facts and `env`'s bindings. */
+export type WorkerPlatform = AgentsSdk | BuildInfo | WorkerBindings
 
 /**
  * The router and everything it needs, from the platform, the configuration source and the request log

@@ -4,13 +4,14 @@
  * var, two agents colliding on an alias) answers 500 with its request id and logs the reason.
  */
 import { Cause, Effect, Exit, Layer, LogLevel, ManagedRuntime } from "effect"
+import { clientRequestId } from "../domain/Headers.js"
 import { type DefectReason, requestCompleted } from "../domain/LogEvent.js"
 import { defectProblem } from "../domain/Problem.js"
 import { acceptsJson, renderProblem } from "../domain/Render.js"
 import type { WorkerEnv } from "../domain/Worker.js"
 import { AgentRouter } from "../services/AgentRouter.js"
-import { RequestEnricher } from "../services/RequestEnricher.js"
 import { RequestLog } from "../services/RequestLog.js"
+import { WorkerBindings } from "../services/WorkerBindings.js"
 import { makeAppLive, type WorkerPlatform } from "./AppLive.js"
 import { RequestLoggerLive } from "./Logging.js"
 import { configProviderFrom } from "./WorkerVars.js"
@@ -26,7 +27,8 @@ export type FetchHandler = (request: Request, env: WorkerEnv, ctx: ExecutionCont
  */
 const lastResort = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<unknown>, reason: DefectReason) =>
   Effect.flatMap(RequestLog, (log) => {
-    const requestId = RequestEnricher.requestIdOf(request)
+    const requestId = crypto.randomUUID()
+    const fromClient = clientRequestId(request.headers)
     const event = requestCompleted({
       requestId,
       method: request.method,
@@ -38,7 +40,8 @@ const lastResort = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<
       status: 500,
       durationMs: 0,
       reason,
-      cause: Cause.pretty(cause)
+      cause: Cause.pretty(cause),
+      ...(fromClient === undefined ? {} : { clientRequestId: fromClient })
     })
     const response = renderProblem(defectProblem, {
       requestId,
@@ -54,13 +57,15 @@ const lastResort = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<
  * router is taken out of the runtime once, so a request runs nothing but its own pipeline.
  */
 export const makeHandler = (
-  platform: Layer.Layer<WorkerPlatform>,
+  platform: Layer.Layer<Exclude<WorkerPlatform, WorkerBindings>>,
   env: WorkerEnv,
   requestLog: Layer.Layer<RequestLog> = RequestLog.Live
 ): FetchHandler => {
   const logs = ManagedRuntime.make(RequestLoggerLive.pipe(Layer.provideMerge(requestLog)))
   const sharedLog = Layer.effectContext(Effect.map(logs.runtimeEffect, (runtime) => runtime.context))
-  const runtime = ManagedRuntime.make(makeAppLive(platform, configProviderFrom(env), sharedLog))
+  const runtime = ManagedRuntime.make(
+    makeAppLive(Layer.merge(platform, WorkerBindings.fromEnv(env)), configProviderFrom(env), sharedLog)
+  )
   const router = runtime.runPromiseExit(AgentRouter)
   const fail = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<unknown>, reason: DefectReason) =>
     logs.runPromise(lastResort(request, ctx, cause, reason))
@@ -75,7 +80,7 @@ export const makeHandler = (
 }
 
 /** Caches one handler per `env` object, as the SDK caches its namespace map. */
-export const handlerCache = (platform: Layer.Layer<WorkerPlatform>): FetchHandler => {
+export const handlerCache = (platform: Layer.Layer<Exclude<WorkerPlatform, WorkerBindings>>): FetchHandler => {
   const handlers = new WeakMap<object, FetchHandler>()
   return (request, env, ctx) => {
     let handler = handlers.get(env)

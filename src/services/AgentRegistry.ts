@@ -4,15 +4,20 @@
  * `env` of that request.
  */
 import { Context, Effect, Either, Layer, Option } from "effect"
-import { lookupAgent, makeCatalog, urlNames, type AgentCatalog, type DeclaredAgent } from "../domain/AgentCatalog.js"
+import {
+  discoverAgents,
+  lookupAgent,
+  makeCatalog,
+  publicNames,
+  type AgentCatalog,
+  type DeclaredAgent
+} from "../domain/AgentCatalog.js"
 import { MissingBinding, RouteNotFound } from "../domain/Errors.js"
-import type { WorkerEnv } from "../domain/Worker.js"
+import { durableObjectBindings, isNamespace, type WorkerEnv } from "../domain/Worker.js"
 import { AgentsSdk } from "./AgentsSdk.js"
 import { AppConfig } from "./AppConfig.js"
-
-/** True for a value the SDK would accept as a Durable Object namespace (it has `idFromName`). */
-export const isNamespace = (value: unknown): boolean =>
-  typeof value === "object" && value !== null && typeof Reflect.get(value, "idFromName") === "function"
+import { BuildInfo } from "./BuildInfo.js"
+import { WorkerBindings } from "./WorkerBindings.js"
 
 /** Resolves URL segments to declared agents. */
 export class AgentRegistry extends Context.Tag("app/AgentRegistry")<
@@ -32,7 +37,10 @@ export class AgentRegistry extends Context.Tag("app/AgentRegistry")<
 >() {
   /** A registry over a given catalog. */
   static readonly make = (catalog: AgentCatalog): AgentRegistry["Type"] => {
-    const known = urlNames(catalog)
+    const known = publicNames(catalog)
+    const declared = new Set(catalog.agents.map((agent) => agent.binding))
+    // Namespaces no declared agent uses: where a missing one may be bound under another name.
+    const elsewhere = (env: WorkerEnv) => durableObjectBindings(env).filter((binding) => !declared.has(binding))
     return {
       catalog,
       resolve: (segment, path, env) =>
@@ -41,18 +49,24 @@ export class AgentRegistry extends Context.Tag("app/AgentRegistry")<
           onSome: (agent) =>
             isNamespace(env[agent.binding])
               ? Either.right(agent)
-              : Either.left(new MissingBinding({ agent: agent.className, binding: agent.binding }))
+              : Either.left(new MissingBinding({ agent: agent.className, binding: agent.binding, elsewhere: elsewhere(env) }))
         })
     }
   }
 
-  /** The declared agents from `AppConfig`, named the way the SDK names them. Fails on an alias collision. */
+  /**
+   * The agents `AGENTS` declares, or without it those `env` binds (`discoverAgents`, as the SDK routes
+   * every namespace), named the way the SDK names them. Fails on an alias collision.
+   */
   static readonly Live = Layer.effect(
     AgentRegistry,
     Effect.gen(function* () {
       const config = yield* AppConfig
       const sdk = yield* AgentsSdk
-      const catalog = yield* makeCatalog(config.agents, sdk.toUrlName)
+      const bindings = yield* WorkerBindings
+      const build = yield* BuildInfo
+      const declarations = Option.getOrElse(config.agents, () => discoverAgents(bindings.durableObjects, build.exportedClasses))
+      const catalog = yield* makeCatalog(declarations, sdk.toUrlName)
       return AgentRegistry.make(catalog)
     })
   )

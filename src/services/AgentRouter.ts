@@ -6,7 +6,7 @@
  * a value; every request ends in exactly one `request.completed` line, built by `requestCompleted`.
  */
 import { Cause, Context, Effect, Either, Layer, LogLevel, Option } from "effect"
-import { type DeclaredAgent, urlNames } from "../domain/AgentCatalog.js"
+import { type DeclaredAgent, publicNames } from "../domain/AgentCatalog.js"
 import { type Answered, failureAnswer, type Finished, ownJson, type Place, withRequestId } from "../domain/Answers.js"
 import { allowedOrigin, isPreflight, preflightHeaders, varyOnOrigin } from "../domain/Cors.js"
 import {
@@ -19,11 +19,19 @@ import {
   type UpgradeRejected
 } from "../domain/Errors.js"
 import { checkHandshake, isUpgradeRequest } from "../domain/Handshake.js"
-import { REQUEST_ID_HEADER } from "../domain/Headers.js"
+import { clientRequestId, REQUEST_ID_HEADER } from "../domain/Headers.js"
 import { indexText } from "../domain/IndexPage.js"
 import { levelOf, requestCompleted } from "../domain/LogEvent.js"
 import { acceptsJson } from "../domain/Render.js"
-import { canonicalPath, parseAgentPath, validateInstance, withoutParam } from "../domain/Route.js"
+import {
+  canonicalPath,
+  checkSubAgents,
+  type CheckedRest,
+  parseAgentPath,
+  validateName,
+  type ValidName,
+  withoutParam
+} from "../domain/Route.js"
 import type { WorkerContext } from "../domain/Worker.js"
 import { AgentGateway } from "./AgentGateway.js"
 import { AgentRegistry } from "./AgentRegistry.js"
@@ -41,11 +49,11 @@ interface Incoming {
   readonly worker: WorkerContext
 }
 
-/** Where an agent request goes: the declared agent, the decoded instance and the rest of the path. */
+/** Where an agent request goes: the declared agent, the instance, and the rest with its sub-agent steps checked. */
 interface Located {
   readonly agent: DeclaredAgent
-  readonly instance: string
-  readonly rest: string
+  readonly instance: ValidName
+  readonly rest: CheckedRest
 }
 
 const readMethods = new Set(["GET", "HEAD"])
@@ -53,7 +61,13 @@ const ownPaths = new Set(["/", "/health", "/_diagnostics"])
 
 const logLevels = { INFO: LogLevel.Info, WARN: LogLevel.Warning, ERROR: LogLevel.Error } as const
 
-const placeOf = (to: Located): Place => ({ agent: to.agent.className, instance: to.instance })
+const placeOf = ({ agent, instance, rest }: Located): Place => ({
+  agent: agent.className,
+  instance: instance.name,
+  ...(rest.children.length === 0
+    ? {}
+    : { subAgents: rest.children.map((child) => ({ agent: child.agent.className, instance: child.name })) })
+})
 
 /** Handles one request end to end; never fails, never throws. */
 export class AgentRouter extends Context.Tag("app/AgentRouter")<
@@ -71,7 +85,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const authenticator = yield* Authenticator
       const requestLog = yield* RequestLog
       const clock = yield* Effect.clock
-      const known = urlNames(registry.catalog)
+      const known = publicNames(registry.catalog)
       const index = indexText(registry.catalog, config.prefix)
       const corsEnabled = config.allowedOrigins.length > 0
 
@@ -95,11 +109,13 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           return Option.none()
         })
 
-      /** Parse, resolve, validate: synchronous, each failure a row of the table. */
+      /** Parse, resolve, validate, check sub-agent steps: synchronous, each failure a row of the table. */
       const locate = ({ url, worker }: Incoming): Either.Either<Located, RouteNotFound | MissingBinding | InvalidRoute> =>
         Either.flatMap(parseAgentPath(url.pathname, config.prefix, known), (path) =>
           Either.flatMap(registry.resolve(path.agentSegment, url.pathname, worker.env), (agent) =>
-            Either.map(validateInstance(agent.className, path.rawInstance), (instance) => ({ agent, instance, rest: path.rest }))
+            Either.flatMap(validateName(agent.className, path.rawInstance), (instance) =>
+              Either.map(checkSubAgents(path.rest, url.pathname, registry.catalog), (rest) => ({ agent, instance, rest }))
+            )
           )
         )
 
@@ -117,10 +133,10 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           checkHandshake({ method: request.method, headers: request.headers, hasBody: request.body !== null }, config.allowedOrigins),
           () => {
             const search = authenticator.enabled ? withoutParam(url, TOKEN_PARAM) : url.search
-            const target = `${url.origin}${canonicalPath(config.prefix, to.agent.urlName, to.instance, to.rest)}${search}`
+            const target = `${url.origin}${canonicalPath(config.prefix, to.agent.urlName, to.instance.segment, to.rest.rest)}${search}`
             const forwarding = enricher.enrich(request, target, requestId, authenticator.enabled)
             return Effect.map(
-              gateway.forward({ forwarding, agent: to.agent, instance: to.instance, env: worker.env }),
+              gateway.forward({ forwarding, agent: to.agent, instance: to.instance.name, env: worker.env }),
               ({ attempts, response }): Answered => ({ response: withRequestId(response, requestId), outcome: "routed", attempts })
             )
           }
@@ -181,6 +197,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           if (origin !== undefined) response.headers.set("access-control-allow-origin", origin)
           varyOnOrigin(response.headers)
         }
+        const fromClient = clientRequestId(request.headers)
         const event = requestCompleted({
           requestId,
           method: request.method,
@@ -189,7 +206,8 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           outcome,
           status: response.status,
           durationMs: clock.unsafeCurrentTimeMillis() - started,
-          ...facts
+          ...facts,
+          ...(fromClient === undefined ? {} : { clientRequestId: fromClient })
         })
         return Effect.as(requestLog.write(logLevels[levelOf(outcome)], event, worker.ctx), response)
       }
@@ -197,7 +215,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const handle = (request: Request, worker: WorkerContext) =>
         Effect.suspend(() => {
           const started = clock.unsafeCurrentTimeMillis()
-          return Effect.flatMap(enricher.requestId(request), (requestId) => {
+          return Effect.flatMap(enricher.requestId, (requestId) => {
             const incoming: Incoming = { request, url: new URL(request.url), requestId, worker }
             return Effect.flatMap(answer(incoming), (ended) => finish(incoming, started, ended))
           })

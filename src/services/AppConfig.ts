@@ -18,7 +18,8 @@ export interface RoutingPolicy {
 /** Everything the pipeline reads from configuration. */
 export interface AppSettings {
   readonly prefix: string
-  readonly agents: ReadonlyArray<AgentDeclaration>
+  /** The `AGENTS` var; `None` when unset (agents are then discovered from `env`). */
+  readonly agents: Option.Option<ReadonlyArray<AgentDeclaration>>
   readonly allowedOrigins: ReadonlyArray<string>
   readonly diagnostics: boolean
   readonly diagnosticsToken: Option.Option<Redacted.Redacted>
@@ -35,10 +36,11 @@ const prefix = Config.string("AGENTS_PREFIX").pipe(
   })
 )
 
-const agents = Config.string("AGENTS").pipe(
-  Config.withDefault("CoderAgent"),
-  Config.mapOrFail((spec) =>
-    Either.mapLeft(parseDeclarations(spec), (message) => ConfigError.InvalidData(["AGENTS"], message))
+const agents = Config.option(
+  Config.string("AGENTS").pipe(
+    Config.mapOrFail((spec) =>
+      Either.mapLeft(parseDeclarations(spec), (message) => ConfigError.InvalidData(["AGENTS"], message))
+    )
   )
 )
 

@@ -18,11 +18,21 @@ export class ModelUnavailable extends Schema.TaggedError<ModelUnavailable>()("Mo
   setting: Schema.String
 }) {}
 
-/** The model answered with an error, or stopped answering. */
+/**
+ * The model answered with an error, or stopped answering. `detail` is for the operator's log: it never
+ * holds a URL (model URLs may carry credentials) or upstream content; clients get `safeMessage`.
+ */
 export class ModelFailed extends Schema.TaggedError<ModelFailed>()("ModelFailed", {
   reason: Schema.Literal("error", "timeout"),
   detail: Schema.String
-}) {}
+}) {
+  /** What a client is told: a stable sentence per reason, nothing about the upstream. */
+  get safeMessage(): string {
+    return this.reason === "timeout"
+      ? "The model stopped sending its reply in time. Try again."
+      : "The model failed to answer. Try again; the operator's log has the details."
+  }
+}
 
 /** What to add to get a model, in the words of the fix. */
 export const MODEL_SETTINGS_HINT =
@@ -88,7 +98,9 @@ const OpenAiChunk = Schema.parseJson(
 )
 const WorkersAiChunk = Schema.parseJson(Schema.Struct({ response: Schema.optional(Schema.String) }))
 
-const failed = (detail: string) => new ModelFailed({ reason: "error", detail })
+// Any URL in an error message (a transport error names the request, credentials included) is dropped.
+const urls = /\b[a-z][a-z0-9+.-]*:\/\/[^\s)]+/gi
+const failed = (detail: string) => new ModelFailed({ reason: "error", detail: detail.replace(urls, "[url]") })
 
 /**
  * The text deltas of a server-sent event stream: each `data:` payload until `[DONE]`, decoded with
@@ -107,7 +119,7 @@ const textDeltas = <C, I>(
       () => new ModelFailed({ reason: "timeout", detail: `no data from the model for ${timeoutMs} ms` }),
       Duration.millis(timeoutMs)
     ),
-    Stream.mapEffect((data) => decode(data).pipe(Effect.mapError(() => failed(`unreadable chunk: ${data.slice(0, 120)}`)))),
+    Stream.mapEffect((data) => decode(data).pipe(Effect.mapError(() => failed(`unreadable chunk (${data.length} characters)`)))),
     Stream.map(text),
     Stream.filter((delta) => delta.length > 0)
   )
@@ -137,10 +149,10 @@ export const openAiCompatible = (settings: OpenAiSettings): Layer.Layer<CodeMode
         })
         const response = client.execute(request).pipe(
           Effect.flatMap(HttpClientResponse.filterStatusOk),
-          Effect.mapError((error) => failed(error._tag === "ResponseError" ? `upstream answered ${error.response.status}` : `upstream unreachable: ${error.message}`))
+          Effect.mapError((error) => failed(error._tag === "ResponseError" ? `upstream answered ${error.response.status}` : `upstream unreachable (${error.reason})`))
         )
         const bytes = HttpClientResponse.stream(response).pipe(
-          Stream.mapError((error) => (error instanceof ModelFailed ? error : failed(error.message)))
+          Stream.mapError((error) => (error instanceof ModelFailed ? error : failed(`upstream stream failed (${error.reason})`)))
         )
         return textDeltas(bytes, OpenAiChunk, (chunk) => chunk.choices[0]?.delta?.content ?? "", settings.timeoutMs)
       }

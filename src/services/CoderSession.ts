@@ -49,10 +49,11 @@ export interface SessionPorts {
   readonly publishState: (state: CoderState) => void
 }
 
-/** Tunables: how much history the model sees and the system prompt. */
+/** Tunables: how much history the model sees and the system prompt; the fields its log lines carry. */
 export interface SessionOptions {
   readonly contextMessages: number
   readonly systemPrompt: string
+  readonly logFields?: Readonly<Record<string, string>>
 }
 
 const DEFAULT_HISTORY = 50
@@ -119,14 +120,13 @@ export const makeSession = (ports: SessionPorts, options: SessionOptions) =>
               })
             ),
           onFailure: (failure) =>
-            finish(
-              id,
-              Effect.succeed(
-                failure._tag === "ModelUnavailable"
-                  ? errorFrame("model_unavailable", failure.setting, id)
-                  : errorFrame(failure.reason === "timeout" ? "model_timeout" : "model_error", failure.detail, id)
-              )
-            )
+            failure._tag === "ModelUnavailable"
+              ? finish(id, Effect.succeed(errorFrame("model_unavailable", failure.setting, id)))
+              : Effect.zipRight(
+                  // The detail is the operator's; the client gets a stable code and a safe sentence.
+                  Effect.logWarning({ event: "agent.model_failed", ...options.logFields, id, reason: failure.reason, detail: failure.detail }),
+                  finish(id, Effect.succeed(errorFrame(failure.reason === "timeout" ? "model_timeout" : "model_error", failure.safeMessage, id)))
+                )
         }),
         Effect.onInterrupt(() => finish(id, cancelled(id, text)))
       )

@@ -7,11 +7,11 @@
 import { Clock, Context, Effect, Layer, Option } from "effect"
 import type { DeclaredAgent } from "../domain/AgentCatalog.js"
 import { DIAGNOSTICS_TOKEN_HEADER } from "../domain/Headers.js"
-import { canonicalPath } from "../domain/Route.js"
+import { canonicalPath, encodePathSegment } from "../domain/Route.js"
 import { diagnosticsReport, healthBody, type BindingFacts } from "../domain/Status.js"
-import type { WorkerEnv } from "../domain/Worker.js"
+import { isNamespace, type WorkerEnv } from "../domain/Worker.js"
 import { AgentGateway } from "./AgentGateway.js"
-import { AgentRegistry, isNamespace } from "./AgentRegistry.js"
+import { AgentRegistry } from "./AgentRegistry.js"
 import { AppConfig } from "./AppConfig.js"
 import { BuildInfo } from "./BuildInfo.js"
 import { RequestEnricher } from "./RequestEnricher.js"
@@ -65,7 +65,7 @@ export class Diagnostics extends Context.Tag("app/Diagnostics")<
       const probeOne = (env: WorkerEnv, origin: string, agent: DeclaredAgent, requestId: string) =>
         Effect.gen(function* () {
           const started = yield* Clock.currentTimeMillis
-          const url = `${origin}${canonicalPath(config.prefix, agent.urlName, PROBE_INSTANCE, "")}`
+          const url = `${origin}${canonicalPath(config.prefix, agent.urlName, encodePathSegment(PROBE_INSTANCE), "")}`
           const forwarding = enricher.enrich(new Request(url), url, requestId, false)
           const outcome = yield* Effect.either(gateway.forward({ forwarding, agent, instance: PROBE_INSTANCE, env }))
           const roundTripMs = (yield* Clock.currentTimeMillis) - started

@@ -4,7 +4,7 @@
  * Method, body and every other header are kept.
  */
 import { Context, Effect, Layer } from "effect"
-import { incomingRequestId, isInternalHeader, REQUEST_ID_HEADER } from "../domain/Headers.js"
+import { isInternalHeader, REQUEST_ID_HEADER } from "../domain/Headers.js"
 
 /** What the gateway forwards: the request to hand the SDK and the header edits to apply to its copy. */
 export interface Forwarding {
@@ -21,8 +21,8 @@ export interface Forwarding {
 export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
   RequestEnricher,
   {
-    /** The client's well-formed `x-request-id`, else `cf-ray`, else a fresh one. */
-    readonly requestId: (request: Request) => Effect.Effect<string>
+    /** A fresh request id (a client's own `x-request-id` is never adopted; see `clientRequestId`). */
+    readonly requestId: Effect.Effect<string>
     /** How to forward `request` to `url` with `requestId`; see `Forwarding`. */
     readonly enrich: (request: Request, url: string, requestId: string, consumedAuthorization: boolean) => Forwarding
   }
@@ -53,12 +53,9 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
     }
   })
 
-  /** The request id of `request`: the one it carries (see `incomingRequestId`), else a random UUID. */
-  static readonly requestIdOf = (request: Request): string => incomingRequestId(request.headers) ?? crypto.randomUUID()
-
-  /** Random ids (UUID v4) when the client sent none. */
+  /** Random ids (UUID v4). */
   static readonly Live = Layer.succeed(RequestEnricher, {
-    requestId: (request) => Effect.sync(() => RequestEnricher.requestIdOf(request)),
+    requestId: Effect.sync(() => crypto.randomUUID()),
     enrich: RequestEnricher.forwarding
   })
 
@@ -66,7 +63,7 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
   static readonly Test = Layer.sync(RequestEnricher, () => {
     let counter = 0
     return {
-      requestId: (request) => Effect.sync(() => incomingRequestId(request.headers) ?? `test-${++counter}`),
+      requestId: Effect.sync(() => `test-${++counter}`),
       enrich: RequestEnricher.forwarding
     }
   })

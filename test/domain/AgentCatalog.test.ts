@@ -5,7 +5,7 @@ import {
   lookupAgent,
   makeCatalog,
   parseDeclarations,
-  urlNames,
+  publicNames,
   type AgentCatalog
 } from "../../src/domain/AgentCatalog.js"
 import { camelCaseToKebabCase } from "../support/Sdk.js"
@@ -24,7 +24,9 @@ describe("aliasKey", () => {
 describe("makeCatalog", () => {
   it("names each agent by the SDK's kebab-case of its binding", () => {
     const catalog = catalogOf("CoderAgent, Reviewer:REVIEW_BOT")
-    expect(urlNames(catalog)).toEqual(["coder-agent", "review-bot"])
+    expect(catalog.agents.map((a) => a.urlName)).toEqual(["coder-agent", "review-bot"])
+    // People see the class's name, never the binding's.
+    expect(publicNames(catalog)).toEqual(["coder-agent", "reviewer"])
     expect(catalog.agents[1]).toMatchObject({ className: "Reviewer", binding: "REVIEW_BOT" })
   })
 

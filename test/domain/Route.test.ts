@@ -1,12 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck as fc, Option } from "effect"
-import { canonicalPath, MAX_INSTANCE_BYTES, normalizePrefix, parseAgentPath, validateInstance } from "../../src/domain/Route.js"
+import { makeCatalog, parseDeclarations } from "../../src/domain/AgentCatalog.js"
+import { checkSubAgents, MAX_INSTANCE_BYTES, normalizePrefix, parseAgentPath, validateName } from "../../src/domain/Route.js"
+import { camelCaseToKebabCase } from "../support/Sdk.js"
 
 const known = ["coder-agent"]
 const ruleOf = (raw: string | undefined) =>
-  Either.match(validateInstance("CoderAgent", Option.fromNullable(raw)), {
+  Either.match(validateName("CoderAgent", Option.fromNullable(raw)), {
     onLeft: (e) => e.rule,
-    onRight: (name) => `ok:${name}`
+    onRight: ({ name }) => `ok:${name}`
   })
 
 describe("parseAgentPath", () => {
@@ -41,12 +43,14 @@ describe("parseAgentPath", () => {
   })
 })
 
-describe("validateInstance", () => {
-  it("accepts ordinary names and decodes percent-encoding exactly once", () => {
+describe("validateName", () => {
+  it("accepts ordinary names, decodes percent-encoding exactly once and normalizes to NFC", () => {
     expect(ruleOf("default")).toBe("ok:default")
     expect(ruleOf("caf%C3%A9")).toBe("ok:café")
     expect(ruleOf("a%2520b")).toBe("ok:a%20b")
     expect(ruleOf("user%40example.com")).toBe("ok:user@example.com")
+    // NFD (e + combining acute) and NFC are one name.
+    expect(ruleOf("cafe%CC%81")).toBe("ok:café")
   })
 
   it("names the rule each bad instance breaks", () => {
@@ -62,23 +66,82 @@ describe("validateInstance", () => {
     expect(ruleOf("%2E%2E")).toBe("instance_dot_segment")
     expect(ruleOf("a%2Fb")).toBe("instance_contains_slash")
     expect(ruleOf("a%5Cb")).toBe("instance_contains_slash")
+    expect(ruleOf("sub")).toBe("instance_reserved")
   })
 
-  it("limits names to 1,024 bytes after decoding", () => {
+  it("refuses look-alike names: zero-width characters, bidi controls, a BOM, soft hyphens", () => {
+    for (const raw of ["ali%E2%80%8Bce", "alice%E2%80%8D", "%E2%80%AEecila", "%EF%BB%BFalice", "ali%C2%ADce", "a%E2%81%A6b"]) {
+      expect(ruleOf(raw), raw).toBe("instance_invisible_characters")
+    }
+  })
+
+  it("limits names to 1,024 bytes as the Durable Object is named (percent-encoded)", () => {
     expect(ruleOf("a".repeat(MAX_INSTANCE_BYTES))).toBe(`ok:${"a".repeat(MAX_INSTANCE_BYTES)}`)
     expect(ruleOf("a".repeat(MAX_INSTANCE_BYTES + 1))).toBe("instance_too_long")
-    // 512 two-byte characters fit, one more does not.
-    expect(ruleOf("%C3%A9".repeat(512)).startsWith("ok:")).toBe(true)
-    expect(ruleOf("%C3%A9".repeat(513))).toBe("instance_too_long")
+    // é is %C3%A9 in the name the agent gets: 170 fit (1,020 bytes), 171 (1,026) made the agent throw.
+    expect(ruleOf("%C3%A9".repeat(170)).startsWith("ok:")).toBe(true)
+    expect(ruleOf("%C3%A9".repeat(171))).toBe("instance_too_long")
   })
 
-  it.prop("a valid name survives the canonical URL unchanged", [fc.string({ unit: "grapheme", minLength: 1, maxLength: 64 })], ([name]) => {
-    const result = validateInstance("CoderAgent", Option.some(encodeURIComponent(name)))
-    if (Either.isRight(result)) {
-      const path = canonicalPath("agents", "coder-agent", result.right, "")
-      const segment = new URL(`http://h${path}`).pathname.split("/")[3] ?? ""
-      expect(decodeURIComponent(segment)).toBe(name)
+  it("encodes names the way the URL standard encodes a path segment: @ : + = , stay as they are", () => {
+    const segmentOf = (raw: string) =>
+      Either.getOrThrow(Either.map(validateName("CoderAgent", Option.some(raw)), (v) => v.segment))
+    expect(segmentOf("alice@example.com")).toBe("alice@example.com")
+    expect(segmentOf("alice%40example.com")).toBe("alice@example.com")
+    expect(segmentOf("alice:proj1")).toBe("alice:proj1")
+    expect(segmentOf("a+b")).toBe("a+b")
+    expect(segmentOf("x=1,y")).toBe("x=1,y")
+    expect(segmentOf("caf%c3%a9")).toBe("caf%C3%A9")
+    expect(segmentOf("50%25")).toBe("50%25")
+    expect(segmentOf("a%20b%22%3C%3E%60%7B%7D")).toBe("a%20b%22%3C%3E%60%7B%7D")
+  })
+
+  it.prop(
+    "the canonical segment is what new URL() (and so AgentClient) makes of the name",
+    [fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 })],
+    ([written]) => {
+      // Characters a raw URL cannot carry in a path segment are left out: they split or end the path.
+      const name = written.normalize("NFC").replace(/[/\\?#%]/g, "")
+      const result = validateName("CoderAgent", Option.some(encodeURIComponent(name)))
+      if (Either.isRight(result)) {
+        const viaUrl = new URL(`http://h/agents/coder-agent/${name}/x`).pathname.split("/")[3]
+        expect(result.right.segment).toBe(viaUrl)
+        expect(decodeURIComponent(result.right.segment)).toBe(name)
+      }
     }
+  )
+})
+
+describe("checkSubAgents", () => {
+  const catalog = Either.getOrThrow(
+    Either.flatMap(parseDeclarations("CoderAgent, Reviewer:REVIEW_BOT"), (d) => makeCatalog(d, camelCaseToKebabCase))
+  )
+  const check = (rest: string) => checkSubAgents(rest, `/agents/coder-agent/p${rest}`, catalog)
+
+  it("leaves a rest without sub-agent steps as it is", () => {
+    expect(check("")).toEqual(Either.right({ children: [], rest: "" }))
+    expect(check("/get-messages")).toEqual(Either.right({ children: [], rest: "/get-messages" }))
+    expect(check("/a/sub")).toEqual(Either.right({ children: [], rest: "/a/sub" }))
+  })
+
+  it("accepts declared classes in any spelling and rewrites them to the class's kebab-case, names canonical", () => {
+    const checked = Either.getOrThrow(check("/sub/CODER_AGENT/caf%c3%a9/sub/reviewer/r%401/x"))
+    expect(checked.rest).toBe("/sub/coder-agent/caf%C3%A9/sub/reviewer/r%401/x")
+    expect(checked.children.map((c) => [c.agent.className, c.name])).toEqual([
+      ["CoderAgent", "café"],
+      ["Reviewer", "r@1"]
+    ])
+  })
+
+  it("refuses an undeclared class and a name that breaks the instance rules", () => {
+    expect(Either.getLeft(check("/sub/fault-agent/x"))).toEqual(Option.some(expect.objectContaining({ _tag: "RouteNotFound", agent: "fault-agent" })))
+    expect(Either.getLeft(check("/sub/coder-agent/a%01b%0D%0A"))).toEqual(
+      Option.some(expect.objectContaining({ _tag: "InvalidRoute", rule: "instance_control_characters" }))
+    )
+    expect(Either.getLeft(check("/sub/coder-agent/%E2%80%AEx"))).toEqual(
+      Option.some(expect.objectContaining({ _tag: "InvalidRoute", rule: "instance_invisible_characters" }))
+    )
+    expect(Either.getLeft(check("/sub/coder-agent/sub/x"))).toEqual(Option.some(expect.objectContaining({ rule: "instance_reserved" })))
   })
 })
 

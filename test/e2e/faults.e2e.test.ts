@@ -23,14 +23,16 @@ afterAll(async () => {
 })
 
 const problem = async (path: string, init: RequestInit = {}) => {
-  const requestId = `faults-${seq++}`
+  // The client's own id tags the line (as clientRequestId); the router's id is the answer's x-request-id.
+  const clientId = `faults-${seq++}`
   const response = await fetch(`${worker.origin}${path}`, {
     ...init,
-    headers: { accept: "application/json", "x-request-id": requestId, ...init.headers }
+    headers: { accept: "application/json", "x-request-id": clientId, ...init.headers }
   })
   const body = await response.text()
+  const requestId = response.headers.get("x-request-id")
   const log = await waitFor(
-    () => worker.completed().filter((l) => l["requestId"] === requestId),
+    () => worker.completed().filter((l) => l["clientRequestId"] === clientId && l["requestId"] === requestId),
     (lines) => lines.length > 0
   )
   return { status: response.status, retryAfter: response.headers.get("retry-after"), body, log }

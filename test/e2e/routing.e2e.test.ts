@@ -115,7 +115,7 @@ describe("routing against local workerd", () => {
   it("logs one request.completed line per request", async () => {
     const before = worker.completed().length
     await fetch(`${worker.origin}/agents/coder-agent/logged`, { headers: { "x-request-id": "e2e-log-1" } })
-    const mine = () => worker.completed().slice(before).filter((l) => l["requestId"] === "e2e-log-1")
+    const mine = () => worker.completed().slice(before).filter((l) => l["clientRequestId"] === "e2e-log-1")
     await waitFor(mine, (lines) => lines.length > 0)
     await settle()
     const lines = mine()
@@ -129,7 +129,14 @@ describe("routing against local workerd", () => {
     socket.send({ type: "nonsense" })
     await socket.next("error")
     await socket.close()
-    const mine = (event: string) => eventsIn(worker.lines, event).filter((l) => l["requestId"] === "e2e-ws-1")
+    // The client's id finds the router's line; the router's id (sent to the agent) follows the session.
+    const routed = await waitFor(
+      () => eventsIn(worker.lines, "request.completed").filter((l) => l["clientRequestId"] === "e2e-ws-1"),
+      (lines) => lines.length > 0
+    )
+    const requestId = routed[0]?.["requestId"]
+    expect(requestId).not.toBe("e2e-ws-1")
+    const mine = (event: string) => eventsIn(worker.lines, event).filter((l) => l["requestId"] === requestId)
     const events = ["request.completed", "agent.connected", "agent.message_rejected", "agent.closed"]
     await waitFor(() => events.map(mine), (found) => found.every((lines) => lines.length > 0))
     expect(mine("request.completed")).toMatchObject([{ upgrade: true, status: 101, outcome: "routed", agent: "CoderAgent" }])

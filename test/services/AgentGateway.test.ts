@@ -4,7 +4,7 @@ import { makeGateway } from "../../src/services/AgentGateway.js"
 import { fakeNamespace, type Behaviour } from "../support/FakeNamespace.js"
 import { routeAgentRequest } from "../support/Sdk.js"
 
-const agent = { className: "CoderAgent", binding: "CoderAgent", urlName: "coder-agent", aliasKeys: ["coderagent"] }
+const agent = { className: "CoderAgent", binding: "CoderAgent", urlName: "coder-agent", publicName: "coder-agent", aliasKeys: ["coderagent"] }
 const policy = { maxAttempts: 3, baseDelayMs: 1, retryBudgetMs: 1_000, timeoutMs: 200 }
 
 const platformError = (flags: { retryable?: boolean; overloaded?: boolean }) =>

@@ -3,8 +3,9 @@
  * generated paths, methods, header sets and environments.
  */
 import { describe, expect, layer } from "@effect/vitest"
-import { Effect, FastCheck as fc } from "effect"
+import { Effect, FastCheck as fc, Option } from "effect"
 import { isInternalHeader } from "../../src/domain/Headers.js"
+import { validateName } from "../../src/domain/Route.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
 import { request, send, testApp, upgradeHeaders } from "../support/TestApp.js"
 
@@ -29,9 +30,15 @@ const agentSegment = fc.oneof(
   fc.constantFrom("coderagent", "CoderAgent", "coder-agent", "coder_agent", "CODER_AGENT", "nope", "coder", ""),
   fc.stringMatching(/^[A-Za-z0-9_-]{1,16}$/)
 )
+/** The rest of an agent URL: plain paths, and sub-agent steps (declared or not, valid names or not). */
+const rest = fc.oneof(
+  fc.constantFrom("", "/", "/rest/of/path", "/sub", "/sub/coder-agent", "/x/sub/coder-agent/child/leaf"),
+  fc.constantFrom("/sub/coder-agent/child", "/sub/CODER_AGENT/a%01b%0D%0A", "/sub/fault-agent/x", "/sub/coder-agent/%E2%80%AEx", "/sub/coder-agent/sub/x"),
+  fc.tuple(agentSegment, segment, fc.constantFrom("", "/leaf", "/sub/coder-agent/deeper")).map(([a, s, tail]) => `/sub/${a}/${s}${tail}`)
+)
 const path = fc.oneof(
   fc.constant("/"),
-  fc.tuple(fc.constantFrom("agents", "Agents", "api", "agents/agents"), agentSegment, fc.option(segment), fc.constantFrom("", "/", "/rest/of/path"))
+  fc.tuple(fc.constantFrom("agents", "Agents", "api", "agents/agents"), agentSegment, fc.option(segment), rest)
     .map(([prefix, agent, instance, rest]) => `/${prefix}/${agent}${instance === null ? "" : `/${instance}${rest}`}`),
   printable.map((p) => `/${encodeURI(p)}`)
 )
@@ -40,7 +47,7 @@ const headerPool = fc.dictionary(
     "upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "origin", "accept",
     "x-agents-lifecycle-props", "x-partykit-room", "x-partykit-namespace", "x-agents-router-internal",
     "x-request-id", "cf-ray", "authorization", "content-type", "x-custom", "x-diagnostics-token",
-    "access-control-request-method"
+    "access-control-request-method", "x-cf-agents-subagent-url", "x-cf-agents-anything"
   ),
   printable,
   { maxKeys: 8 }
@@ -70,7 +77,15 @@ const judge = (p: string, m: string, h: Record<string, string>, bound: boolean, 
     }
     for (const delivery of deliveries) {
       expect([...delivery.request.headers.keys()].filter(isInternalHeader)).toEqual([])
-      expect(new URL(delivery.request.url).pathname.startsWith("/agents/coder-agent/")).toBe(true)
+      const parts = new URL(delivery.request.url).pathname.split("/")
+      expect(parts.slice(0, 3).join("/")).toBe("/agents/coder-agent")
+      // Every sub-agent step the SDK would find names a declared class and a name the rules accept.
+      for (let i = 3; i + 2 < parts.length; i++) {
+        if (parts[i] !== "sub") continue
+        expect(parts[i + 1]).toBe("coder-agent")
+        expect(validateName("CoderAgent", Option.some(parts[i + 2] ?? ""), encodeURIComponent)._tag).toBe("Right")
+        i += 2
+      }
     }
   })
 

@@ -27,6 +27,7 @@ describe("AgentRouter", () => {
     it.effect("keeps method, body and ordinary headers; strips internal ones; sets x-request-id", () =>
       Effect.gen(function* () {
         const { namespace, deliveries } = fakeNamespace()
+        const logs: Array<string> = []
         const response = yield* send(
           request("/agents/coderagent/room", {
             method: "POST",
@@ -38,19 +39,24 @@ describe("AgentRouter", () => {
               "x-partykit-room": "other",
               "x-partykit-namespace": "other",
               "x-agents-router-trusted": "1",
+              "x-cf-agents-subagent-url": "http://x/agents/coder-agent/p/sub/coder-agent/viaheader",
               "x-request-id": "client-42"
             }
           }),
-          { CoderAgent: namespace }
+          { CoderAgent: namespace },
+          logs
         )
-        expect(response.headers.get("x-request-id")).toBe("client-42")
+        // The router's own id, never the client's (logged beside it as clientRequestId).
+        const requestId = response.headers.get("x-request-id")
+        expect(requestId).toMatch(/^[0-9a-f-]{36}$/)
+        expect(decodeLine(logs[0])).toMatchObject({ requestId, clientRequestId: "client-42" })
         const received = deliveries[0]?.request
         expect(received?.method).toBe("POST")
         expect(yield* Effect.promise(() => received?.text() ?? Promise.resolve(""))).toBe("hello")
         const names = [...(received?.headers.keys() ?? [])]
         expect(names).toEqual(expect.arrayContaining(["content-type", "authorization", "x-request-id"]))
-        expect(names.filter((n) => n.startsWith("x-partykit-") || n.startsWith("x-agents-"))).toEqual([])
-        expect(received?.headers.get("x-request-id")).toBe("client-42")
+        expect(names.filter((n) => n.startsWith("x-partykit-") || n.startsWith("x-agents-") || n.startsWith("x-cf-agents-"))).toEqual([])
+        expect(received?.headers.get("x-request-id")).toBe(requestId)
       })
     )
 

@@ -2,11 +2,12 @@
  * The production application layer (`makeAppLive`) over the real SDK routing function, with `env` vars as
  * configuration and fake Durable Object namespaces as bindings; log lines are collected, not printed.
  */
-import { ConfigProvider, Effect } from "effect"
+import { ConfigProvider, Effect, Layer } from "effect"
 import type { WorkerEnv } from "../../src/domain/Worker.js"
 import { makeAppLive } from "../../src/layers/AppLive.js"
 import { AgentRouter } from "../../src/services/AgentRouter.js"
 import { RequestLog } from "../../src/services/RequestLog.js"
+import { WorkerBindings } from "../../src/services/WorkerBindings.js"
 import { collectLogs } from "./Logs.js"
 import { PlatformTest } from "./Sdk.js"
 
@@ -17,9 +18,12 @@ export const testCtx: ExecutionContext = {
   props: {}
 }
 
-/** The application with the given vars (strings) as configuration. */
-export const testApp = (vars: Record<string, string> = {}) =>
-  makeAppLive(PlatformTest, ConfigProvider.fromMap(new Map(Object.entries(vars))), RequestLog.Immediate)
+/**
+ * The application with the given vars (strings) as configuration, built for an `env` whose Durable Object
+ * bindings are `bindings` (what agents are discovered from when `AGENTS` is unset).
+ */
+export const testApp = (vars: Record<string, string> = {}, bindings: ReadonlyArray<string> = ["CoderAgent"]) =>
+  makeAppLive(Layer.merge(PlatformTest, Layer.succeed(WorkerBindings, { durableObjects: bindings })), ConfigProvider.fromMap(new Map(Object.entries(vars))), RequestLog.Immediate)
 
 /** Runs one request through the router with `env`, appending its log lines to `logs`. */
 export const send = (request: Request, env: WorkerEnv, logs: Array<string> = []) =>
