@@ -40,24 +40,30 @@ export const bundleWorker = (options: { readonly config?: string; readonly minif
 /** A running Miniflare instance of the bundle. */
 export interface MiniflareWorker {
   readonly origin: string
+  /** Every line the Worker printed so far. */
+  readonly lines: Array<string>
   readonly completed: () => Array<Record<string, unknown>>
   readonly stop: () => Promise<void>
 }
 
 /**
  * Serves `bundleDir` with the bindings wrangler.toml declares; `withoutBindings` drops the Durable Object
- * bindings (the classic deployment mistake) and `vars` overrides vars.
+ * bindings (the classic deployment mistake), `bindCoderAgentAs` binds the CoderAgent class under another
+ * name (a renamed binding), and `vars` overrides vars.
  */
 export const startMiniflare = async (
   bundleDir: string,
-  options: { readonly withoutBindings?: boolean; readonly vars?: Record<string, string> } = {}
+  options: { readonly withoutBindings?: boolean; readonly bindCoderAgentAs?: string; readonly vars?: Record<string, string> } = {}
 ): Promise<MiniflareWorker> => {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"))
+  const coder = workerOptions.durableObjects?.["CoderAgent"]
+  const renamed = options.bindCoderAgentAs === undefined || coder === undefined ? {} : { durableObjects: { [options.bindCoderAgentAs]: coder } }
   const lines: Array<string> = []
   const mf = new Miniflare({
     ...workerOptions,
     bindings: { ...workerOptions.bindings, ...options.vars },
     ...(options.withoutBindings === true ? { durableObjects: {} } : {}),
+    ...renamed,
     name: "agents-edge-router",
     modules: true,
     scriptPath: join(bundleDir, "worker.js"),
@@ -73,6 +79,7 @@ export const startMiniflare = async (
   const url = await mf.ready
   return {
     origin: url.origin,
+    lines,
     completed: () => eventsIn(lines, "request.completed"),
     stop: () => mf.dispose()
   }
