@@ -5,7 +5,7 @@ import { agentUrlTemplate } from "./Route.js"
 /** The index text: what the service does and the URL of each declared agent, with accepted spellings. */
 export const indexText = (catalog: AgentCatalog, prefix: string): string => {
   const agents = catalog.agents.map((agent) => {
-    const others = spellingsOf(agent).filter((spelling) => spelling !== agent.publicName)
+    const others = spellingsOf(agent).filter((spelling) => spelling !== agent.publicName && spelling !== agent.className)
     return `  ${agentUrlTemplate(prefix, agent.publicName)}   ${agent.className} (also: ${others.join(", ")})`
   })
   return [
