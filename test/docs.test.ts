@@ -2,15 +2,19 @@ import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { describe, expect, it } from "vitest"
 import {
+  AuthUnavailable,
+  Forbidden,
   InvalidRoute,
   InvalidRouteRule,
   MissingBinding,
   PreflightRejected,
+  RateLimited,
   RouteNotFound,
   type RouterError,
   RoutingFailed,
   RoutingFailedReason,
   Unauthorized,
+  UnauthorizedReason,
   UpgradeRejected,
   UpgradeRejectedReason
 } from "../src/domain/Errors.js"
@@ -29,8 +33,10 @@ const everyError: ReadonlyArray<RouterError> = [
   ...InvalidRouteRule.literals.map((rule) => new InvalidRoute({ rule, agent: "CoderAgent" })),
   ...UpgradeRejectedReason.literals.map((reason) => new UpgradeRejected({ reason })),
   new PreflightRejected({ origin: "https://evil.example" }),
-  new Unauthorized({ reason: "missing_credentials" }),
-  new Unauthorized({ reason: "invalid_credentials" }),
+  ...UnauthorizedReason.literals.map((reason) => new Unauthorized({ reason })),
+  new Forbidden({ agent: "CoderAgent", instance: "bob", user: "alice" }),
+  new RateLimited({ address: "192.0.2.1" }),
+  new AuthUnavailable({ cause: "c" }),
   new MissingBinding({ agent: "CoderAgent", binding: "CoderAgent" }),
   ...RoutingFailedReason.literals.map(
     (reason) => new RoutingFailed({ agent: "CoderAgent", instance: "i", reason, attempts: 1, cause: "c" })

@@ -4,17 +4,26 @@
  * end to end. The agent runs them on its own runtime (see ObservedAgent).
  */
 import { Clock, Effect, LogLevel } from "effect"
-import { REQUEST_ID_HEADER } from "../domain/Headers.js"
+import { REQUEST_ID_HEADER, ROUTER_USER_HEADER } from "../domain/Headers.js"
 
 /** What an agent remembers about a connection (kept in the connection's attachment across hibernation). */
 export interface ConnectionFacts {
   readonly requestId: string | null
+  /** The verified user the router named (`x-agents-router-user`), if any. */
+  readonly user: string | null
   readonly connectedAt: number
 }
 
-/** The facts of a new connection, from the router's request id header on the upgrade request. */
+/** The facts of a new connection, from the router's headers on the upgrade request. */
 export const connectionFacts = (request: Request): Effect.Effect<ConnectionFacts> =>
-  Effect.map(Clock.currentTimeMillis, (connectedAt) => ({ requestId: request.headers.get(REQUEST_ID_HEADER), connectedAt }))
+  Effect.map(Clock.currentTimeMillis, (connectedAt) => ({
+    requestId: request.headers.get(REQUEST_ID_HEADER),
+    user: callerOf(request),
+    connectedAt
+  }))
+
+/** The verified user the router named on `request`, or null (no user tokens, or a service). */
+export const callerOf = (request: Request): string | null => request.headers.get(ROUTER_USER_HEADER)
 
 /** Milliseconds since `since`, by Effect's clock. */
 export const elapsedSince = (since: number): Effect.Effect<number> => Effect.map(Clock.currentTimeMillis, (now) => now - since)

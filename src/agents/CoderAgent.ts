@@ -20,6 +20,7 @@ import { JsonLoggerLive } from "../layers/Logging.js"
 import { configProviderFrom } from "../layers/WorkerVars.js"
 import { CodeModel } from "../services/CodeModel.js"
 import { coderSettings, makeSession, type CoderSession, type CoderSettings, type MessageStore } from "../services/CoderSession.js"
+import { callerOf } from "./AgentLog.js"
 import { ObservedAgent } from "./ObservedAgent.js"
 
 const json = (body: unknown, init?: ResponseInit) =>
@@ -209,6 +210,7 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
     return json({
       agent: "CoderAgent",
       instance: this.name,
+      caller: callerOf(request),
       connections: [...this.getConnections()].length,
       state: this.state
     })

@@ -31,8 +31,9 @@ export abstract class ObservedAgent<Env extends Record<string, unknown>, State =
   }
 
   override onConnect(connection: Connection, context: ConnectionContext): void | Promise<void> {
-    connection.setState(this.log.runSync(connectionFacts(context.request)))
-    this.log.runSync(agentEvent("INFO", "agent.connected", this.fields(connection)))
+    const facts = this.log.runSync(connectionFacts(context.request))
+    connection.setState(facts)
+    this.log.runSync(agentEvent("INFO", "agent.connected", { ...this.fields(connection), user: facts.user }))
   }
 
   override onClose(connection: Connection, code: number, _reason: string, wasClean: boolean): void | Promise<void> {

@@ -9,11 +9,12 @@ import type { Outcome, RequestCompletedEvent } from "./LogEvent.js"
 import { defectProblem, missingBindingHint, problemFor } from "./Problem.js"
 import { renderProblem } from "./Render.js"
 
-/** A successful request's answer and its outcome; `attempts` when it was forwarded. */
+/** A successful request's answer and its outcome; `attempts` and the verified `user` when it was forwarded. */
 export interface Answered {
   readonly response: Response
   readonly outcome: "routed" | "index" | "health" | "diagnostics" | "preflight"
   readonly attempts?: number
+  readonly user?: string
 }
 
 /** Which agent and instance a request was found to name once located, and its sub-agent steps. */
@@ -26,7 +27,7 @@ export interface Place {
 /** What the `request.completed` line says about a request beyond its answer's status. */
 export type RequestFacts = Pick<
   RequestCompletedEvent,
-  "agent" | "instance" | "subAgents" | "attempts" | "reason" | "cause" | "binding" | "hint"
+  "agent" | "instance" | "subAgents" | "attempts" | "reason" | "cause" | "binding" | "hint" | "user" | "clientAddress"
 >
 
 /** What a request ended with: the answer, its outcome, and the facts its log line reports. */
@@ -61,7 +62,10 @@ const failureFacts = (error: RouterError): Partial<RequestFacts> =>
       RoutingFailed: (e): Partial<RequestFacts> => ({ agent: e.agent, instance: e.instance, attempts: e.attempts, cause: e.cause }),
       UpgradeRejected: () => ({}),
       PreflightRejected: () => ({}),
-      Unauthorized: () => ({})
+      Unauthorized: () => ({}),
+      Forbidden: (e): Partial<RequestFacts> => ({ user: e.user }),
+      RateLimited: (e): Partial<RequestFacts> => ({ clientAddress: e.address }),
+      AuthUnavailable: (e): Partial<RequestFacts> => ({ cause: e.cause })
     })
   )
 

@@ -76,9 +76,48 @@ export class PreflightRejected extends Schema.TaggedError<PreflightRejected>()("
   origin: Schema.String
 }) {}
 
-/** The configured access token is missing from the request, or wrong. */
+/**
+ * Why credentials were refused: none given, a wrong shared `AUTH_TOKEN`, or a user token (JWT) that is
+ * malformed, unsigned (`alg: none`), signed with an algorithm not allowed (an HS256 token where keys come
+ * from a JWKS: algorithm confusion), signed by a key the JWKS does not hold, badly signed, expired, not yet
+ * valid, from another issuer or for another audience, or without the claim that names its owner.
+ */
+export const UnauthorizedReason = Schema.Literal(
+  "missing_credentials",
+  "invalid_credentials",
+  "token_malformed",
+  "token_unsigned",
+  "token_algorithm_not_allowed",
+  "token_key_unknown",
+  "token_signature_invalid",
+  "token_expired",
+  "token_not_yet_valid",
+  "token_wrong_issuer",
+  "token_wrong_audience",
+  "token_claim_missing"
+)
+export type UnauthorizedReason = typeof UnauthorizedReason.Type
+
+/** The request's credentials are missing or not valid. */
 export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
-  reason: Schema.Literal("missing_credentials", "invalid_credentials")
+  reason: UnauthorizedReason
+}) {}
+
+/** A verified user opened an instance that is not theirs. */
+export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
+  agent: Schema.String,
+  instance: Schema.String,
+  user: Schema.String
+}) {}
+
+/** Too many failed authentications from one client address. */
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  address: Schema.String
+}) {}
+
+/** The keys user tokens are checked with (`AUTH_JWKS_URL`) cannot be fetched right now. */
+export class AuthUnavailable extends Schema.TaggedError<AuthUnavailable>()("AuthUnavailable", {
+  cause: Schema.String
 }) {}
 
 /** Every failure the pipeline can answer with. */
@@ -88,5 +127,8 @@ export type RouterError =
   | UpgradeRejected
   | PreflightRejected
   | Unauthorized
+  | Forbidden
+  | RateLimited
+  | AuthUnavailable
   | MissingBinding
   | RoutingFailed

@@ -21,6 +21,12 @@ export const isInternalHeader = (name: string): boolean => {
   )
 }
 
+/** The header that tells an agent which verified user is calling (set by the router, never by a client). */
+export const ROUTER_USER_HEADER = "x-agents-router-user"
+
+/** Cloudflare Access's header carrying the user's JWT. */
+export const ACCESS_JWT_HEADER = "cf-access-jwt-assertion"
+
 /** The header carrying the router's request id to the agent and back to the client. */
 export const REQUEST_ID_HEADER = "x-request-id"
 

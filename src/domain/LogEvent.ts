@@ -16,6 +16,9 @@ export const Outcome = Schema.Literal(
   "UpgradeRejected",
   "PreflightRejected",
   "Unauthorized",
+  "Forbidden",
+  "RateLimited",
+  "AuthUnavailable",
   "MissingBinding",
   "RoutingFailed",
   "Defect"
@@ -49,7 +52,11 @@ export const RequestCompleted = Schema.Struct({
   binding: Schema.optional(Schema.String),
   hint: Schema.optional(Schema.String),
   /** The `x-request-id` the client sent, when well-formed: logged, never adopted as `requestId`. */
-  clientRequestId: Schema.optional(Schema.String)
+  clientRequestId: Schema.optional(Schema.String),
+  /** The verified user (the token's instance claim), when a user token was checked. */
+  user: Schema.optional(Schema.String),
+  /** The client's address, on `RateLimited`. */
+  clientAddress: Schema.optional(Schema.String)
 })
 export type RequestCompleted = typeof RequestCompleted.Type
 
@@ -73,7 +80,11 @@ export const requestCompleted = (fields: Omit<RequestCompletedEvent, "event">): 
 
 /** The log level an outcome is reported at: operators are paged by WARN and ERROR only. */
 export const levelOf = (outcome: Outcome): "INFO" | "WARN" | "ERROR" =>
-  outcome === "Defect" ? "ERROR" : outcome === "MissingBinding" || outcome === "RoutingFailed" ? "WARN" : "INFO"
+  outcome === "Defect"
+    ? "ERROR"
+    : outcome === "MissingBinding" || outcome === "RoutingFailed" || outcome === "AuthUnavailable" || outcome === "RateLimited"
+      ? "WARN"
+      : "INFO"
 
 const agentEventFields = {
   timestamp: Schema.String,
@@ -84,8 +95,12 @@ const agentEventFields = {
   connectionId: Schema.String
 }
 
-/** An agent accepted a WebSocket connection (logged by the agent, with the router's request id). */
-export const AgentConnected = Schema.Struct({ ...agentEventFields, event: Schema.Literal("agent.connected") })
+/** An agent accepted a WebSocket connection (logged by the agent, with the router's request id and user). */
+export const AgentConnected = Schema.Struct({
+  ...agentEventFields,
+  event: Schema.Literal("agent.connected"),
+  user: Schema.optional(Schema.NullOr(Schema.String))
+})
 
 /** A WebSocket connection to an agent closed. `durationMs` is how long it was open. */
 export const AgentClosed = Schema.Struct({

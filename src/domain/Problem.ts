@@ -4,7 +4,7 @@
  */
 import { Match } from "effect"
 import { clip } from "./Clip.js"
-import type { InvalidRouteRule, MissingBinding, RouterError, UpgradeRejectedReason } from "./Errors.js"
+import type { InvalidRouteRule, MissingBinding, RouterError, UnauthorizedReason, UpgradeRejectedReason } from "./Errors.js"
 import { MAX_INSTANCE_BYTES } from "./Route.js"
 
 /** An RFC 9457 problem, before rendering. `technical` is shown only when diagnostics are allowed. */
@@ -21,7 +21,23 @@ export interface Problem {
 }
 
 /** Seconds a client should wait before retrying a 503. */
-export const RETRY_AFTER_SECONDS = { MissingBinding: 30, RoutingFailed: 2 } as const
+export const RETRY_AFTER_SECONDS = { MissingBinding: 30, RoutingFailed: 2, RateLimited: 60, AuthUnavailable: 5 } as const
+
+const unauthorizedDetail: Record<UnauthorizedReason, string> = {
+  missing_credentials:
+    "This service needs an access token: send Authorization: Bearer <token>, or ?token=<token> where headers cannot be set (browser WebSockets).",
+  invalid_credentials: "The access token is not valid.",
+  token_malformed: "The token is not a well-formed signed JWT.",
+  token_unsigned: 'The token is not signed (alg "none"); only signed tokens are accepted.',
+  token_algorithm_not_allowed: "The token is signed with an algorithm this service does not accept.",
+  token_key_unknown: "The token is signed with a key this service does not know (kid).",
+  token_signature_invalid: "The token's signature does not verify.",
+  token_expired: "The token has expired; get a new one.",
+  token_not_yet_valid: "The token is not valid yet (nbf).",
+  token_wrong_issuer: "The token was issued by an issuer this service does not accept.",
+  token_wrong_audience: "The token is meant for another audience.",
+  token_claim_missing: "The token does not name its user (the claim that binds a user to instances is missing)."
+}
 
 const typeUri = (slug: string) => `urn:agents-edge-router:error:${slug}`
 
@@ -115,13 +131,41 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
         status: 401,
         type: typeUri("unauthorized"),
         title: "Unauthorized",
-        detail:
-          e.reason === "missing_credentials"
-            ? "This service needs an access token: send Authorization: Bearer <token>, or ?token=<token> where headers cannot be set (browser WebSockets)."
-            : "The access token is not valid.",
+        detail: unauthorizedDetail[e.reason],
         reason: e.reason,
-        headers: { "www-authenticate": 'Bearer realm="agents"' },
+        // RFC 6750: no error code when the request carried no credentials at all.
+        headers: {
+          "www-authenticate": e.reason === "missing_credentials" ? 'Bearer realm="agents"' : 'Bearer realm="agents", error="invalid_token"'
+        },
         technical: {}
+      }),
+      Forbidden: (e): Problem => ({
+        status: 403,
+        type: typeUri("forbidden"),
+        title: "Forbidden",
+        detail: "This instance belongs to another user. Open an instance named after you: {you} or {you}:{name}.",
+        reason: "instance_forbidden",
+        agent: e.agent,
+        headers: {},
+        technical: {}
+      }),
+      RateLimited: (): Problem => ({
+        status: 429,
+        type: typeUri("rate-limited"),
+        title: "Too many failed authentications",
+        detail: "Too many failed authentications from this address. Wait before trying again, with a valid token.",
+        reason: "rate_limited",
+        headers: { "retry-after": String(RETRY_AFTER_SECONDS.RateLimited) },
+        technical: {}
+      }),
+      AuthUnavailable: (e): Problem => ({
+        status: 503,
+        type: typeUri("auth-unavailable"),
+        title: "Authentication unavailable",
+        detail: "Tokens cannot be checked right now. Please try again later.",
+        reason: "auth_unavailable",
+        headers: { "retry-after": String(RETRY_AFTER_SECONDS.AuthUnavailable) },
+        technical: { cause: e.cause }
       }),
       MissingBinding: (e): Problem => ({
         status: 503,

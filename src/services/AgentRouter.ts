@@ -9,10 +9,14 @@ import { Cause, Context, Effect, Either, Layer, LogLevel, Option } from "effect"
 import { type DeclaredAgent, publicNames } from "../domain/AgentCatalog.js"
 import { type Answered, failureAnswer, type Finished, ownJson, type Place, withRequestId } from "../domain/Answers.js"
 import { allowedOrigin, isPreflight, preflightHeaders, varyOnOrigin } from "../domain/Cors.js"
+import { anyone, type Caller, mayOpen, userOf } from "../domain/Access.js"
 import {
+  type AuthUnavailable,
+  Forbidden,
   type InvalidRoute,
   type MissingBinding,
   PreflightRejected,
+  type RateLimited,
   type RouteNotFound,
   type RoutingFailed,
   type Unauthorized,
@@ -55,6 +59,9 @@ interface Located {
   readonly instance: ValidName
   readonly rest: CheckedRest
 }
+
+/** What admitting a located request can fail with. */
+type AdmitError = PreflightRejected | Unauthorized | Forbidden | RateLimited | AuthUnavailable | UpgradeRejected | RoutingFailed
 
 const readMethods = new Set(["GET", "HEAD"])
 const ownPaths = new Set(["/", "/health", "/_diagnostics"])
@@ -128,26 +135,41 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       }
 
       /** Handshake check, enrichment, then the forward to the agent's Durable Object. */
-      const forward = ({ request, requestId, url, worker }: Incoming, to: Located): Effect.Effect<Answered, UpgradeRejected | RoutingFailed> =>
+      const forward = (
+        { request, requestId, url, worker }: Incoming,
+        to: Located,
+        caller: Caller
+      ): Effect.Effect<Answered, UpgradeRejected | RoutingFailed> =>
         Effect.flatMap(
           checkHandshake({ method: request.method, headers: request.headers, hasBody: request.body !== null }, config.allowedOrigins),
           () => {
             const search = authenticator.enabled ? withoutParam(url, TOKEN_PARAM) : url.search
             const target = `${url.origin}${canonicalPath(config.prefix, to.agent.urlName, to.instance.segment, to.rest.rest)}${search}`
-            const forwarding = enricher.enrich(request, target, requestId, authenticator.enabled)
+            const user = userOf(caller)
+            const forwarding = enricher.enrich(request, target, requestId, { consumed: authenticator.enabled, user })
             return Effect.map(
               gateway.forward({ forwarding, agent: to.agent, instance: to.instance.name, env: worker.env }),
-              ({ attempts, response }): Answered => ({ response: withRequestId(response, requestId), outcome: "routed", attempts })
+              ({ attempts, response }): Answered => ({
+                response: withRequestId(response, requestId),
+                outcome: "routed",
+                attempts,
+                ...(user === undefined ? {} : { user })
+              })
             )
           }
         )
 
-      /** A located request: CORS preflight, or authenticate -> handshake -> forward. */
-      const admit = (incoming: Incoming, to: Located): Effect.Effect<Answered, PreflightRejected | Unauthorized | UpgradeRejected | RoutingFailed> => {
-        const { request, url } = incoming
+      /** A located request: CORS preflight, or authenticate -> authorize -> handshake -> forward. */
+      const admit = (incoming: Incoming, to: Located): Effect.Effect<Answered, AdmitError> => {
+        const { request, url, worker } = incoming
         if (corsEnabled && isPreflight(request.method, request.headers)) return preflight(incoming)
-        if (!authenticator.enabled) return forward(incoming, to)
-        return Effect.zipRight(authenticator.check(request, url), forward(incoming, to))
+        if (!authenticator.enabled) return forward(incoming, to, anyone)
+        return Effect.flatMap(authenticator.check(request, url, worker.env), (caller): Effect.Effect<Answered, AdmitError> =>
+          // Sub-agents belong to their parent's owner: the top-level instance decides.
+          mayOpen(caller, to.instance.name)
+            ? forward(incoming, to, caller)
+            : Effect.fail(new Forbidden({ agent: to.agent.className, instance: to.instance.name, user: userOf(caller) ?? "" }))
+        )
       }
 
       /** The answer to a failed request, with the place it was located at, if any. */
@@ -169,11 +191,11 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           onLeft: (error) => failed(incoming, undefined)(Cause.fail(error)),
           onRight: (to) =>
             Effect.matchCauseEffect(admit(incoming, to), {
-              onSuccess: ({ attempts, outcome, response }): Effect.Effect<Finished> =>
+              onSuccess: ({ attempts, outcome, response, user }): Effect.Effect<Finished> =>
                 Effect.succeed({
                   response,
                   outcome,
-                  facts: { ...placeOf(to), ...(attempts === undefined ? {} : { attempts }) }
+                  facts: { ...placeOf(to), ...(attempts === undefined ? {} : { attempts }), ...(user === undefined ? {} : { user }) }
                 }),
               onFailure: failed(incoming, placeOf(to))
             })

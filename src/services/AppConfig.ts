@@ -15,6 +15,21 @@ export interface RoutingPolicy {
   readonly timeoutMs: number
 }
 
+/** Where the keys that sign user tokens come from: a shared HS256 secret, or a JWKS URL (RS256/ES256). */
+export type TokenKeys =
+  | { readonly _tag: "Secret"; readonly secret: Redacted.Redacted }
+  | { readonly _tag: "Jwks"; readonly url: URL; readonly cooldownMs: number }
+
+/** How user tokens (JWTs) are checked, when `AUTH_JWT_SECRET` or `AUTH_JWKS_URL` is set. */
+export interface UserTokenSettings {
+  readonly keys: TokenKeys
+  readonly issuer: Option.Option<string>
+  readonly audience: Option.Option<string>
+  /** The claim whose value names the instances a user owns. */
+  readonly instanceClaim: string
+  readonly clockSkewSeconds: number
+}
+
 /** Everything the pipeline reads from configuration. */
 export interface AppSettings {
   readonly prefix: string
@@ -24,6 +39,7 @@ export interface AppSettings {
   readonly diagnostics: boolean
   readonly diagnosticsToken: Option.Option<Redacted.Redacted>
   readonly authToken: Option.Option<Redacted.Redacted>
+  readonly userTokens: Option.Option<UserTokenSettings>
   readonly routing: RoutingPolicy
 }
 
@@ -72,6 +88,39 @@ const secret = (name: string) =>
     )
   )
 
+const tokenKeys: Config.Config<Option.Option<TokenKeys>> = Config.all({
+  secret: Config.option(
+    Config.redacted("AUTH_JWT_SECRET").pipe(
+      Config.validate({
+        message: "AUTH_JWT_SECRET must be at least 32 characters (HS256)",
+        validation: (secret) => Redacted.value(secret).length >= 32
+      })
+    )
+  ),
+  jwksUrl: Config.option(Config.url("AUTH_JWKS_URL")),
+  cooldownMs: positiveInt("AUTH_JWKS_COOLDOWN_MS", 30_000)
+}).pipe(
+  Config.mapOrFail(({ cooldownMs, jwksUrl, secret }) => {
+    if (Option.isSome(secret) && Option.isSome(jwksUrl)) {
+      return Either.left(ConfigError.InvalidData(["AUTH_JWKS_URL"], "set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both"))
+    }
+    if (Option.isSome(secret)) return Either.right(Option.some<TokenKeys>({ _tag: "Secret", secret: secret.value }))
+    if (Option.isSome(jwksUrl)) return Either.right(Option.some<TokenKeys>({ _tag: "Jwks", url: jwksUrl.value, cooldownMs }))
+    return Either.right(Option.none())
+  })
+)
+
+const userTokens: Config.Config<Option.Option<UserTokenSettings>> = Config.all({
+  keys: tokenKeys,
+  issuer: Config.option(Config.string("AUTH_ISSUER")),
+  audience: Config.option(Config.string("AUTH_AUDIENCE")),
+  instanceClaim: Config.string("AUTH_INSTANCE_CLAIM").pipe(Config.withDefault("sub")),
+  clockSkewSeconds: Config.integer("AUTH_CLOCK_SKEW_S").pipe(
+    Config.withDefault(30),
+    Config.validate({ message: "AUTH_CLOCK_SKEW_S must be 0 to 300 seconds", validation: (s) => s >= 0 && s <= 300 })
+  )
+}).pipe(Config.map(({ keys, ...rest }) => Option.map(keys, (k): UserTokenSettings => ({ keys: k, ...rest }))))
+
 /** The settings as a `Config`, so tests can read them from any `ConfigProvider`. */
 export const appSettings: Config.Config<AppSettings> = Config.all({
   prefix,
@@ -80,6 +129,7 @@ export const appSettings: Config.Config<AppSettings> = Config.all({
   diagnostics: Config.boolean("DIAGNOSTICS").pipe(Config.withDefault(false)),
   diagnosticsToken: secret("DIAGNOSTICS_TOKEN"),
   authToken: secret("AUTH_TOKEN"),
+  userTokens,
   routing: Config.all({
     maxAttempts: positiveInt("ROUTING_MAX_ATTEMPTS", 3),
     baseDelayMs: positiveInt("ROUTING_RETRY_BASE_MS", 100),

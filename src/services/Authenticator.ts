@@ -1,29 +1,118 @@
 /**
- * The optional access check before any agent is touched. With the `AUTH_TOKEN` secret set, an agent
- * request must carry it as `Authorization: Bearer <token>` or, for browser WebSockets that cannot set
- * headers, as `?token=<token>`; it is compared in constant time and removed before forwarding. Without
- * the secret every request passes, as with the bare SDK.
+ * Who is calling, checked before any agent is touched. Two kinds of credentials, either or both:
+ * - the shared `AUTH_TOKEN` secret, for services (compared in constant time; may open any instance);
+ * - user tokens (JWTs) verified with `jose`, signed with `AUTH_JWT_SECRET` (HS256) or a key from
+ *   `AUTH_JWKS_URL` (RS256/ES256, fetched and cached by `jose`, rotation by `kid`), `AUTH_ISSUER` and
+ *   `AUTH_AUDIENCE` checked when set; the user is the token's `AUTH_INSTANCE_CLAIM`.
+ * A token comes as `Authorization: Bearer`, as `?token=` (browser WebSockets cannot set headers), or as
+ * Cloudflare Access's `Cf-Access-Jwt-Assertion` when keys come from a JWKS. With neither configured, every
+ * request passes, as with the bare SDK. Failed authentications count against the client's address in the
+ * `AUTH_FAILURES` rate limiting binding; past its limit they are answered 429.
  */
-import { Context, Effect, Layer, Option } from "effect"
-import { Unauthorized } from "../domain/Errors.js"
-import { AppConfig } from "./AppConfig.js"
+import { Context, Effect, Either, Layer, Option, Redacted } from "effect"
+import * as jose from "jose"
+import { anyone, type Caller, hasAdminScope } from "../domain/Access.js"
+import { AuthUnavailable, RateLimited, Unauthorized, type UnauthorizedReason } from "../domain/Errors.js"
+import { ACCESS_JWT_HEADER } from "../domain/Headers.js"
+import type { WorkerEnv } from "../domain/Worker.js"
+import { AppConfig, type UserTokenSettings } from "./AppConfig.js"
 import { secretMatcher } from "./Secrets.js"
 
 /** The query parameter that may carry the access token. */
 export const TOKEN_PARAM = "token"
+
+/** The rate limiting binding that counts failed authentications per client address. */
+export const AUTH_FAILURES_BINDING = "AUTH_FAILURES"
 
 const bearer = (header: string | null): string | undefined => {
   const match = header === null ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
   return match?.[1]
 }
 
-/** Checks credentials and strips them from what is forwarded. */
+/** Verifies one JWT: the user and whether it may open any instance, or why it is refused. */
+type VerifyToken = (token: string) => Effect.Effect<Caller, Unauthorized | AuthUnavailable>
+
+const claimReason: Record<string, UnauthorizedReason> = {
+  nbf: "token_not_yet_valid",
+  iss: "token_wrong_issuer",
+  aud: "token_wrong_audience"
+}
+
+/** Why `jose` refused a token, as a reason of the table; `None` when the keys could not be had at all. */
+const refusal = (error: unknown): Option.Option<UnauthorizedReason> => {
+  if (error instanceof jose.errors.JWTExpired) return Option.some("token_expired")
+  if (error instanceof jose.errors.JWTClaimValidationFailed) return Option.some(claimReason[error.claim] ?? "token_claim_missing")
+  if (error instanceof jose.errors.JOSEAlgNotAllowed) return Option.some("token_algorithm_not_allowed")
+  if (error instanceof jose.errors.JWKSNoMatchingKey) return Option.some("token_key_unknown")
+  if (error instanceof jose.errors.JWSSignatureVerificationFailed) return Option.some("token_signature_invalid")
+  if (error instanceof jose.errors.JWKSTimeout || error instanceof jose.errors.JWKSInvalid) return Option.none()
+  if (error instanceof jose.errors.JOSEError) return Option.some("token_malformed")
+  // Anything else is the key fetch failing (network, status) or a key that cannot be imported.
+  return Option.none()
+}
+
+/** `alg: none` names itself in the header; told apart so its answer says exactly that. */
+const isUnsigned = (token: string): boolean =>
+  Either.getOrElse(
+    Either.try(() => jose.decodeProtectedHeader(token).alg === "none"),
+    () => false
+  )
+
+/** The verifier for the configured keys, built once: `jose` caches a remote JWKS across requests. */
+const tokenVerifier = (settings: UserTokenSettings): VerifyToken => {
+  const key =
+    settings.keys._tag === "Secret"
+      ? new TextEncoder().encode(Redacted.value(settings.keys.secret))
+      : jose.createRemoteJWKSet(settings.keys.url, { cooldownDuration: settings.keys.cooldownMs })
+  const options: jose.JWTVerifyOptions = {
+    algorithms: settings.keys._tag === "Secret" ? ["HS256"] : ["RS256", "ES256"],
+    clockTolerance: settings.clockSkewSeconds,
+    ...Option.match(settings.issuer, { onNone: () => ({}), onSome: (issuer) => ({ issuer }) }),
+    ...Option.match(settings.audience, { onNone: () => ({}), onSome: (audience) => ({ audience }) })
+  }
+  const verify = (token: string) =>
+    key instanceof Uint8Array ? jose.jwtVerify(token, key, options) : jose.jwtVerify(token, key, options)
+  return (token) => {
+    if (isUnsigned(token)) return Effect.fail(new Unauthorized({ reason: "token_unsigned" }))
+    return Effect.tryPromise({ try: () => verify(token), catch: (error) => error }).pipe(
+      Effect.mapError((error) =>
+        Option.match(refusal(error), {
+          onSome: (reason) => new Unauthorized({ reason }),
+          onNone: () => new AuthUnavailable({ cause: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })
+        })
+      ),
+      Effect.flatMap(({ payload }) => {
+        const user: unknown = payload[settings.instanceClaim]
+        return typeof user === "string" && user.length > 0
+          ? Effect.succeed<Caller>({ _tag: "User", user, admin: hasAdminScope(payload["scope"]) })
+          : Effect.fail(new Unauthorized({ reason: "token_claim_missing" }))
+      })
+    )
+  }
+}
+
+/** The part of a Workers rate limiting binding this uses. */
+interface RateLimit {
+  readonly limit: (options: { readonly key: string }) => Promise<{ readonly success: boolean }>
+}
+
+const isRateLimit = (value: unknown): value is RateLimit =>
+  typeof value === "object" && value !== null && typeof Reflect.get(value, "limit") === "function"
+
+/** The client's address as Cloudflare reports it. */
+const clientAddress = (request: Request): string => request.headers.get("cf-connecting-ip") ?? "unknown"
+
+/** Checks credentials, counts failures, and says who is calling. */
 export class Authenticator extends Context.Tag("app/Authenticator")<
   Authenticator,
   {
-    /** Succeeds when no token is configured or the request carries it. */
-    readonly check: (request: Request, url: URL) => Effect.Effect<void, Unauthorized>
-    /** Whether the router consumes credentials (so the enricher removes them). */
+    /** Who is calling; fails with the refusal (or 429 once the address has failed too often). */
+    readonly check: (
+      request: Request,
+      url: URL,
+      env: WorkerEnv
+    ) => Effect.Effect<Caller, Unauthorized | RateLimited | AuthUnavailable>
+    /** Whether the router consumes credentials (so they are removed before forwarding). */
     readonly enabled: boolean
   }
 >() {
@@ -31,18 +120,48 @@ export class Authenticator extends Context.Tag("app/Authenticator")<
     Authenticator,
     Effect.gen(function* () {
       const config = yield* AppConfig
-      const matches = yield* Effect.transposeMapOption(config.authToken, secretMatcher)
+      const matchesService = yield* Effect.transposeMapOption(config.authToken, secretMatcher)
+      const verifyUser = Option.map(config.userTokens, tokenVerifier)
+      const fromAccess = Option.exists(config.userTokens, (s) => s.keys._tag === "Jwks")
+      const enabled = Option.isSome(matchesService) || Option.isSome(verifyUser)
+
+      const presented = (request: Request, url: URL): string | undefined => {
+        const given = bearer(request.headers.get("authorization")) ?? url.searchParams.get(TOKEN_PARAM) ?? undefined
+        if (given !== undefined && given.length > 0) return given
+        const access = fromAccess ? request.headers.get(ACCESS_JWT_HEADER) : null
+        return access !== null && access.length > 0 ? access : undefined
+      }
+
+      const identify = (token: string): Effect.Effect<Caller, Unauthorized | AuthUnavailable> => {
+        const asUser = Option.map(verifyUser, (verify) => verify(token))
+        if (Option.isNone(matchesService)) return Option.getOrElse(asUser, () => Effect.fail(new Unauthorized({ reason: "invalid_credentials" })))
+        return Effect.flatMap(matchesService.value(token), (isService) =>
+          isService
+            ? Effect.succeed<Caller>({ _tag: "Service" })
+            : Option.getOrElse(asUser, () => Effect.fail(new Unauthorized({ reason: "invalid_credentials" })))
+        )
+      }
+
+      /** A failed authentication, counted against the client's address; 429 once it is past the limit. */
+      const counted = (request: Request, env: WorkerEnv) => (refused: Unauthorized): Effect.Effect<never, Unauthorized | RateLimited> => {
+        const limiter = env[AUTH_FAILURES_BINDING]
+        if (!isRateLimit(limiter)) return Effect.fail(refused)
+        const address = clientAddress(request)
+        return Effect.flatMap(
+          Effect.promise(() => limiter.limit({ key: address }).catch(() => ({ success: true }))),
+          ({ success }): Effect.Effect<never, Unauthorized | RateLimited> =>
+            success ? Effect.fail(refused) : Effect.fail(new RateLimited({ address }))
+        )
+      }
+
       return {
-        enabled: Option.isSome(matches),
-        check: (request, url) => {
-          if (Option.isNone(matches)) return Effect.void
-          const given = bearer(request.headers.get("authorization")) ?? url.searchParams.get(TOKEN_PARAM)
-          if (given === undefined || given === null || given.length === 0) {
-            return Effect.fail(new Unauthorized({ reason: "missing_credentials" }))
-          }
-          return Effect.flatMap(matches.value(given), (ok) =>
-            ok ? Effect.void : Effect.fail(new Unauthorized({ reason: "invalid_credentials" }))
-          )
+        enabled,
+        check: (request: Request, url: URL, env: WorkerEnv): Effect.Effect<Caller, Unauthorized | RateLimited | AuthUnavailable> => {
+          if (!enabled) return Effect.succeed(anyone)
+          const token = presented(request, url)
+          const checked: Effect.Effect<Caller, Unauthorized | AuthUnavailable> =
+            token === undefined ? Effect.fail(new Unauthorized({ reason: "missing_credentials" })) : identify(token)
+          return Effect.catchTag(checked, "Unauthorized", counted(request, env))
         }
       }
     })

@@ -66,7 +66,7 @@ export class Diagnostics extends Context.Tag("app/Diagnostics")<
         Effect.gen(function* () {
           const started = yield* Clock.currentTimeMillis
           const url = `${origin}${canonicalPath(config.prefix, agent.urlName, encodePathSegment(PROBE_INSTANCE), "")}`
-          const forwarding = enricher.enrich(new Request(url), url, requestId, false)
+          const forwarding = enricher.enrich(new Request(url), url, requestId, { consumed: false })
           const outcome = yield* Effect.either(gateway.forward({ forwarding, agent, instance: PROBE_INSTANCE, env }))
           const roundTripMs = (yield* Clock.currentTimeMillis) - started
           return outcome._tag === "Right"

@@ -4,17 +4,24 @@
  * Method, body and every other header are kept.
  */
 import { Context, Effect, Layer } from "effect"
-import { isInternalHeader, REQUEST_ID_HEADER } from "../domain/Headers.js"
+import { ACCESS_JWT_HEADER, isInternalHeader, REQUEST_ID_HEADER, ROUTER_USER_HEADER } from "../domain/Headers.js"
 
 /** What the gateway forwards: the request to hand the SDK and the header edits to apply to its copy. */
 export interface Forwarding {
   /** The client's own request when its URL is already the canonical one, else a copy at that URL. */
   readonly request: Request
   /**
-   * Strips internal headers, sets `x-request-id`, and (when the router consumed it) removes
-   * `Authorization`. Applied to the mutable copy the SDK makes anyway, so the router makes none of its own.
+   * Strips internal headers, sets `x-request-id` and the verified user, and (when the router consumed them)
+   * removes the credentials. Applied to the mutable copy the SDK makes anyway, so the router makes none of its own.
    */
   readonly prepare: (request: Request) => void
+}
+
+/** What the router did with the request's credentials: consumed them (so they are removed), and for whom. */
+export interface ForwardedCredentials {
+  readonly consumed: boolean
+  /** The verified user, told to the agent in `x-agents-router-user`. */
+  readonly user?: string | undefined
 }
 
 /** Builds request ids and forwarded requests. */
@@ -24,7 +31,7 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
     /** A fresh request id (a client's own `x-request-id` is never adopted; see `clientRequestId`). */
     readonly requestId: Effect.Effect<string>
     /** How to forward `request` to `url` with `requestId`; see `Forwarding`. */
-    readonly enrich: (request: Request, url: string, requestId: string, consumedAuthorization: boolean) => Forwarding
+    readonly enrich: (request: Request, url: string, requestId: string, credentials: ForwardedCredentials) => Forwarding
   }
 >() {
   /** The forwarding of one request. */
@@ -32,7 +39,7 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
     request: Request,
     url: string,
     requestId: string,
-    consumedAuthorization: boolean
+    credentials: ForwardedCredentials
   ): Forwarding => ({
     request:
       url === request.url
@@ -48,7 +55,11 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
           }),
     prepare: (copy) => {
       for (const name of [...copy.headers.keys()]) if (isInternalHeader(name)) copy.headers.delete(name)
-      if (consumedAuthorization) copy.headers.delete("authorization")
+      if (credentials.consumed) {
+        copy.headers.delete("authorization")
+        copy.headers.delete(ACCESS_JWT_HEADER)
+      }
+      if (credentials.user !== undefined) copy.headers.set(ROUTER_USER_HEADER, credentials.user)
       copy.headers.set(REQUEST_ID_HEADER, requestId)
     }
   })

@@ -7,6 +7,7 @@ import {
   RouteNotFound,
   RoutingFailed,
   Unauthorized,
+  UnauthorizedReason,
   UpgradeRejected,
   UpgradeRejectedReason,
   type RouterError
@@ -62,11 +63,17 @@ describe("the failure table", () => {
       reason: "origin_not_allowed",
       headers: { vary: "Origin" }
     })
-    for (const reason of ["missing_credentials", "invalid_credentials"] as const) {
+    expect(rowOf(new Unauthorized({ reason: "missing_credentials" }))).toEqual({
+      status: 401,
+      reason: "missing_credentials",
+      headers: { "www-authenticate": 'Bearer realm="agents"' }
+    })
+    // Credentials that were sent but refused name the RFC 6750 error (issue 12).
+    for (const reason of UnauthorizedReason.literals.filter((r) => r !== "missing_credentials")) {
       expect(rowOf(new Unauthorized({ reason }))).toEqual({
         status: 401,
         reason,
-        headers: { "www-authenticate": 'Bearer realm="agents"' }
+        headers: { "www-authenticate": 'Bearer realm="agents", error="invalid_token"' }
       })
     }
   })
