@@ -45,9 +45,14 @@ const refusal = (error: unknown): Option.Option<UnauthorizedReason> => {
   if (error instanceof jose.errors.JOSEAlgNotAllowed) return Option.some("token_algorithm_not_allowed")
   if (error instanceof jose.errors.JWKSNoMatchingKey) return Option.some("token_key_unknown")
   if (error instanceof jose.errors.JWSSignatureVerificationFailed) return Option.some("token_signature_invalid")
-  if (error instanceof jose.errors.JWKSTimeout || error instanceof jose.errors.JWKSInvalid) return Option.none()
-  if (error instanceof jose.errors.JOSEError) return Option.some("token_malformed")
-  // Anything else is the key fetch failing (network, status) or a key that cannot be imported.
+  if (
+    error instanceof jose.errors.JWSInvalid ||
+    error instanceof jose.errors.JWTInvalid ||
+    error instanceof jose.errors.JOSENotSupported
+  ) {
+    return Option.some("token_malformed")
+  }
+  // Anything else is the key set failing: unreachable, a non-200 answer, a timeout, not a JWKS.
   return Option.none()
 }
 
