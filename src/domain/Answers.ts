@@ -6,7 +6,8 @@ import { Cause, Match } from "effect"
 import type { RouterError } from "./Errors.js"
 import { REQUEST_ID_HEADER } from "./Headers.js"
 import type { Outcome, RequestCompletedEvent } from "./LogEvent.js"
-import { defectProblem, missingBindingHint, problemFor } from "./Problem.js"
+import { defectProblem, missingBindingHint, type Problem, problemFor } from "./Problem.js"
+import { closeCodeOf, closeReason, type SocketClose } from "./SocketClose.js"
 import { renderProblem } from "./Render.js"
 
 /** A successful request's answer and its outcome; `attempts` and the verified `user` when it was forwarded. */
@@ -30,11 +31,16 @@ export type RequestFacts = Pick<
   "agent" | "instance" | "subAgents" | "attempts" | "reason" | "cause" | "binding" | "hint" | "user" | "clientAddress"
 >
 
-/** What a request ended with: the answer, its outcome, and the facts its log line reports. */
+/**
+ * What a request ended with: the answer, its outcome, and the facts its log line reports. `close` is set
+ * for a refused WebSocket upgrade that is answered by a closed socket; `response` is then the HTTP answer
+ * the table gives, whose status the log line keeps.
+ */
 export interface Finished {
   readonly response: Response
   readonly outcome: Outcome
   readonly facts: RequestFacts
+  readonly close?: SocketClose
 }
 
 /** A JSON answer of the router's own (index, health, diagnostics), never cached. */
@@ -77,7 +83,9 @@ export const failureAnswer = (
   cause: Cause.Cause<RouterError>,
   at: Place | undefined,
   prefix: string,
-  render: { readonly requestId: string; readonly json: boolean; readonly diagnostics: boolean }
+  render: { readonly requestId: string; readonly json: boolean; readonly diagnostics: boolean },
+  /** The request is a WebSocket upgrade whose handshake can be accepted: it is answered with a close. */
+  closable = false
 ): Finished => {
   const place: RequestFacts = {
     agent: at?.agent ?? null,
@@ -85,11 +93,14 @@ export const failureAnswer = (
     ...(at?.subAgents === undefined || at.subAgents.length === 0 ? {} : { subAgents: at.subAgents })
   }
   const failure = Cause.failureOption(cause)
+  const closeWith = (code: number | undefined, problem: Problem) =>
+    closable && code !== undefined ? { close: { code, reason: closeReason(code, problem.reason, problem.detail, render.requestId) } } : {}
   if (failure._tag === "None") {
     return {
       response: renderProblem(defectProblem, render),
       outcome: "Defect",
-      facts: { ...place, reason: "defect", cause: Cause.pretty(cause) }
+      facts: { ...place, reason: "defect", cause: Cause.pretty(cause) },
+      ...closeWith(closeCodeOf("defect"), defectProblem)
     }
   }
   const error = failure.value
@@ -97,6 +108,7 @@ export const failureAnswer = (
   return {
     response: renderProblem(problem, render),
     outcome: error._tag,
-    facts: { ...place, ...failureFacts(error), reason: problem.reason }
+    facts: { ...place, ...failureFacts(error), reason: problem.reason },
+    ...closeWith(closeCodeOf(error), problem)
   }
 }

@@ -56,7 +56,9 @@ export const RequestCompleted = Schema.Struct({
   /** The verified user (the token's instance claim), when a user token was checked. */
   user: Schema.optional(Schema.String),
   /** The client's address, on `RateLimited`. */
-  clientAddress: Schema.optional(Schema.String)
+  clientAddress: Schema.optional(Schema.String),
+  /** A refused WebSocket upgrade answered with a closed socket: its close code (`status` keeps the table's). */
+  closeCode: Schema.optional(Schema.Number)
 })
 export type RequestCompleted = typeof RequestCompleted.Type
 

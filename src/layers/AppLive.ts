@@ -12,6 +12,7 @@ import type { AgentsSdk } from "../services/AgentsSdk.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { Authenticator } from "../services/Authenticator.js"
 import type { BuildInfo } from "../services/BuildInfo.js"
+import type { SocketRefusal } from "../services/SocketRefusal.js"
 import type { WorkerBindings } from "../services/WorkerBindings.js"
 import { Diagnostics } from "../services/Diagnostics.js"
 import { RequestEnricher } from "../services/RequestEnricher.js"
@@ -19,7 +20,7 @@ import type { RequestLog } from "../services/RequestLog.js"
 import { RequestLoggerLive } from "./Logging.js"
 
 /** What the Worker module provides the application: the SDK's routing, the build facts and `env`'s bindings. */
-export type WorkerPlatform = AgentsSdk | BuildInfo | WorkerBindings
+export type WorkerPlatform = AgentsSdk | BuildInfo | WorkerBindings | SocketRefusal
 
 /**
  * The router and everything it needs, from the platform, the configuration source and the request log

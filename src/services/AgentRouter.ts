@@ -44,6 +44,7 @@ import { Authenticator, TOKEN_PARAM } from "./Authenticator.js"
 import { Diagnostics } from "./Diagnostics.js"
 import { RequestEnricher } from "./RequestEnricher.js"
 import { RequestLog } from "./RequestLog.js"
+import { SocketRefusal } from "./SocketRefusal.js"
 
 /** The request as every step reads it. */
 interface Incoming {
@@ -62,6 +63,8 @@ interface Located {
 
 /** What admitting a located request can fail with. */
 type AdmitError = PreflightRejected | Unauthorized | Forbidden | RateLimited | AuthUnavailable | UpgradeRejected | RoutingFailed
+
+const EXPOSED_HEADERS = `${REQUEST_ID_HEADER}, retry-after`
 
 const readMethods = new Set(["GET", "HEAD"])
 const ownPaths = new Set(["/", "/health", "/_diagnostics"])
@@ -91,6 +94,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const diagnostics = yield* Diagnostics
       const authenticator = yield* Authenticator
       const requestLog = yield* RequestLog
+      const refusal = yield* SocketRefusal
       const clock = yield* Effect.clock
       const known = publicNames(registry.catalog)
       const index = indexText(registry.catalog, config.prefix)
@@ -172,15 +176,24 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
         )
       }
 
-      /** The answer to a failed request, with the place it was located at, if any. */
+      /**
+       * The answer to a failed request, with the place it was located at, if any. A WebSocket upgrade whose
+       * handshake can be accepted is answered with a close (see `SocketRefusal`); a broken one keeps HTTP.
+       */
       const failed = (incoming: Incoming, at: Place | undefined) => (cause: Parameters<typeof failureAnswer>[0]) =>
-        Effect.map(diagnostics.allows(incoming.request), (allowed) =>
-          failureAnswer(cause, at, config.prefix, {
-            requestId: incoming.requestId,
-            json: acceptsJson(incoming.request.headers.get("accept")),
-            diagnostics: allowed
-          })
-        )
+        Effect.map(diagnostics.allows(incoming.request), (allowed) => {
+          const { request } = incoming
+          const closable =
+            isUpgradeRequest(request.headers) &&
+            Either.getOrElse(checkHandshake({ method: request.method, headers: request.headers, hasBody: request.body !== null }, []), () => false)
+          return failureAnswer(
+            cause,
+            at,
+            config.prefix,
+            { requestId: incoming.requestId, json: acceptsJson(request.headers.get("accept")), diagnostics: allowed },
+            closable
+          )
+        })
 
       /**
        * An agent request, from locating it to its answer. `Either.match` rather than the Either as an
@@ -211,12 +224,17 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
             )
           : agentRequest(incoming)
 
-      /** The response with CORS headers, and its one log line. */
+      /** The response with CORS headers (or the closed socket of a refused upgrade), and its one log line. */
       const finish = ({ request, requestId, url, worker }: Incoming, started: number, ended: Finished): Effect.Effect<Response> => {
-        const { facts, outcome, response } = ended
+        const { close, facts, outcome } = ended
+        const response = close === undefined ? ended.response : refusal.refuse(close, requestId)
         if (corsEnabled && response.status !== 101) {
           const origin = allowedOrigin(request.headers, config.allowedOrigins)
-          if (origin !== undefined) response.headers.set("access-control-allow-origin", origin)
+          if (origin !== undefined) {
+            response.headers.set("access-control-allow-origin", origin)
+            // So a page's script can quote the request id and honour Retry-After.
+            response.headers.set("access-control-expose-headers", EXPOSED_HEADERS)
+          }
           varyOnOrigin(response.headers)
         }
         const fromClient = clientRequestId(request.headers)
@@ -226,9 +244,11 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           path: url.pathname,
           upgrade: isUpgradeRequest(request.headers),
           outcome,
-          status: response.status,
+          // A refused upgrade answered with a close keeps the table's status; `closeCode` says how it ended.
+          status: ended.response.status,
           durationMs: clock.unsafeCurrentTimeMillis() - started,
           ...facts,
+          ...(close === undefined ? {} : { closeCode: close.code }),
           ...(fromClient === undefined ? {} : { clientRequestId: fromClient })
         })
         return Effect.as(requestLog.write(logLevels[levelOf(outcome)], event, worker.ctx), response)

@@ -5,7 +5,7 @@
 import { resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
-import { connect, opened } from "./support/wsClient.js"
+import { closeOf, connect, opened } from "./support/wsClient.js"
 import { eventsIn, waitFor } from "./support/output.js"
 import { startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
 
@@ -114,8 +114,9 @@ describe("hostile input", () => {
     const before = eventsIn(worker.lines, "agent.connected").length
     const answer = await problem(`/agents/coder-agent/${raw}`)
     expect(answer.status).toBe(status)
-    const ws = await connect(`${worker.wsOrigin}/agents/coder-agent/${raw}`)
-    expect(ws).toMatchObject({ status })
+    // A WebSocket is refused with the matching close code (issue 13), the reason naming the rule.
+    const ws = await closeOf(`${worker.wsOrigin}/agents/coder-agent/${raw}`)
+    expect(ws).toMatchObject({ code: status === 404 ? 4404 : 4400, frames: [] })
     expect(eventsIn(worker.lines, "agent.connected").length).toBe(before)
   })
 

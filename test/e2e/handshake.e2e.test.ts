@@ -3,10 +3,12 @@
  * the client's handshake headers through unchanged (wrangler dev's proxy would re-create them).
  */
 import { request as httpRequest } from "node:http"
+import { AgentClient, type AgentConnectionError } from "agents/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import WebSocket from "ws"
 import { bundleWorker, startMiniflare, type MiniflareWorker } from "./support/miniflare.js"
 import { waitFor } from "./support/output.js"
-import { connect, opened } from "./support/wsClient.js"
+import { closeOf, connect, opened } from "./support/wsClient.js"
 
 let bundle: string
 let worker: MiniflareWorker
@@ -81,8 +83,8 @@ describe("WebSocket handshake rules (RFC 6455) end to end", () => {
 
 describe("a deployment without the CoderAgent binding", () => {
   it("answers 503 with the connection-issues message and Retry-After, over WebSocket and HTTP", async () => {
-    const refused = await connect(`${unbound.origin.replace("http", "ws")}/agents/coderagent/default`)
-    expect(refused).toMatchObject({ status: 503 })
+    const refused = await closeOf(`${unbound.origin.replace("http", "ws")}/agents/coderagent/default`)
+    expect(refused).toMatchObject({ code: 1013, reason: expect.stringMatching(/^The CoderAgent is experiencing connection issues\. Please try again later\. /) })
     const response = await fetch(`${unbound.origin}/agents/coderagent/default`)
     expect(response.status).toBe(503)
     expect(response.headers.get("retry-after")).toBe("30")
@@ -95,3 +97,52 @@ describe("a deployment without the CoderAgent binding", () => {
     expect(logged[0]).toMatchObject({ level: "WARN", status: 503, agent: "CoderAgent" })
   })
 })
+
+describe("what the SDK's AgentClient makes of a refused socket", () => {
+  /** An AgentClient for `agent`/`name` on `origin`, reconnecting quickly, recording its connection errors. */
+  const client = (origin: string, agent: string, name: string) => {
+    const errors: Array<AgentConnectionError> = []
+    const instance = new AgentClient({
+      agent,
+      name,
+      host: origin.replace("http://", ""),
+      protocol: "ws",
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+      minReconnectionDelay: 100,
+      maxReconnectionDelay: 200,
+      onConnectionError: (error) => errors.push(error)
+    })
+    return { instance, errors }
+  }
+  const attemptsAt = (w: MiniflareWorker, path: string) => w.completed().filter((l) => l["path"] === path).length
+
+  it("4404 is final: the error names the reason, and the client does not reconnect", async () => {
+    const { errors, instance } = client(worker.origin, "nope", "x")
+    try {
+      const seen = await waitFor(() => errors, (found) => found.length > 0)
+      expect(seen[0]).toMatchObject({ code: 4404, message: expect.stringMatching(/^Agent connection closed: agent_not_found [0-9a-f-]{36}$/) })
+      const attempts = attemptsAt(worker, "/agents/nope/x")
+      await new Promise((resolve) => setTimeout(resolve, 1_500))
+      expect(attemptsAt(worker, "/agents/nope/x")).toBe(attempts)
+    } finally {
+      instance.close()
+    }
+  })
+
+  it("1013 (missing binding) is not final: the client tries again", async () => {
+    const { errors, instance } = client(unbound.origin, "CoderAgent", "retry")
+    try {
+      const retried = await waitFor(() => attemptsAt(unbound, "/agents/coder-agent/retry"), (n) => n >= 3)
+      expect(retried).toBeGreaterThanOrEqual(3)
+      expect(errors).toEqual([])
+      expect(unbound.completed().filter((l) => l["path"] === "/agents/coder-agent/retry")[0]).toMatchObject({
+        status: 503,
+        closeCode: 1013,
+        outcome: "MissingBinding"
+      })
+    } finally {
+      instance.close()
+    }
+  })
+})
+

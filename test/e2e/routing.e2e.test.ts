@@ -7,7 +7,7 @@ import { Either, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { LogLine } from "../../src/domain/LogEvent.js"
 import { coderClient } from "./support/sdkClient.js"
-import { connect, opened } from "./support/wsClient.js"
+import { closeOf, connect, opened } from "./support/wsClient.js"
 import { eventsIn, waitFor } from "./support/output.js"
 import { startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
 
@@ -99,8 +99,8 @@ describe("routing against local workerd", () => {
   })
 
   it("an unknown agent gets 404 naming the agents that exist", async () => {
-    const refused = await connect(`${worker.wsOrigin}/agents/nope/default`)
-    expect(refused).toMatchObject({ status: 404 })
+    const refused = await closeOf(`${worker.wsOrigin}/agents/nope/default`)
+    expect(refused).toMatchObject({ code: 4404, reason: expect.stringMatching(/^agent_not_found [0-9a-f-]{36}$/) })
     const response = await fetch(`${worker.origin}/agents/nope/default`, { headers: { accept: "application/json" } })
     expect(response.status).toBe(404)
     expect(await response.json()).toMatchObject({ reason: "agent_not_found", detail: expect.stringContaining("coder-agent") })

@@ -9,7 +9,7 @@ import * as jose from "jose"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { eventsIn, waitFor } from "./support/output.js"
 import { coderClient } from "./support/sdkClient.js"
-import { connect, opened, type Refused } from "./support/wsClient.js"
+import { closeOf, connect, opened } from "./support/wsClient.js"
 import { startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
 
 const SECRET = "an-hs256-secret-of-at-least-32-characters"
@@ -72,8 +72,10 @@ describe("users with HS256 tokens", () => {
     const response = await fetch(`${users.origin}/agents/coder-agent/bob:proj1`, { headers: json(token) })
     expect(response.status).toBe(403)
     expect(await response.json()).toMatchObject({ reason: "instance_forbidden" })
-    const refused = (await connect(`${users.wsOrigin}/agents/coder-agent/bob:proj1?token=${token}`)) as Refused
-    expect(refused.status).toBe(403)
+    expect(await closeOf(`${users.wsOrigin}/agents/coder-agent/bob:proj1?token=${token}`)).toMatchObject({
+      code: 4403,
+      reason: expect.stringMatching(/^instance_forbidden /)
+    })
     const lines = await waitFor(
       () => users.completed().filter((l) => l["outcome"] === "Forbidden"),
       (found) => found.length >= 2

@@ -9,8 +9,12 @@ import { validateName } from "../../src/domain/Route.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
 import { request, send, testApp, upgradeHeaders } from "../support/TestApp.js"
 
-/** Every status the failure table (plus routed answers, pages and preflights) can produce. */
-const tableStatuses = new Set([200, 204, 400, 401, 403, 404, 426, 503])
+/**
+ * Every status the failure table (plus routed answers, pages and preflights) can produce; 299 is the test
+ * stand-in for a refused upgrade answered with a closed socket (workerd's 101), whose codes are `closeCodes`.
+ */
+const tableStatuses = new Set([200, 204, 299, 400, 401, 403, 404, 426, 503])
+const closeCodes = new Set(["4400", "4401", "4403", "4404", "4429", "1013", "1011"])
 
 /** How the fake agent behaves: answers, throws, or answers the SDK's 500-with-stack. */
 const behaviours = {
@@ -71,6 +75,10 @@ const judge = (p: string, m: string, h: Record<string, string>, bound: boolean, 
     expect(tableStatuses.has(first.status)).toBe(true)
     expect(second.status).toBe(first.status)
     expect(first.headers.get("x-request-id")).toBeTruthy()
+    if (first.status === 299) {
+      expect(closeCodes.has(first.headers.get("x-test-close-code") ?? "")).toBe(true)
+      expect(new TextEncoder().encode(first.headers.get("x-test-close-reason") ?? "").byteLength).toBeLessThanOrEqual(123)
+    }
     if (first.status !== 200) {
       const body = yield* Effect.promise(() => first.text())
       expect(body).not.toMatch(/\n\s+at |secretFunction|internal detail/)

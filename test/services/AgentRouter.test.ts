@@ -147,7 +147,7 @@ describe("AgentRouter", () => {
           request("/api/agents/coder-agent/x", { headers: { ...upgradeHeaders(), origin: "https://evil.example" } }),
           { CoderAgent: namespace }
         )
-        expect(foreign.status).toBe(403)
+        expect(foreign.headers.get("x-test-close-code")).toBe("4403")
         expect(deliveries).toEqual([])
         expect((yield* send(request("/agents/coder-agent/x"), { CoderAgent: namespace })).status).toBe(404)
       })

@@ -7,6 +7,7 @@ import { routeAgentRequest } from "../../node_modules/agents/dist/agent-routing.
 import { camelCaseToKebabCase } from "../../node_modules/agents/dist/utils.js"
 import { AgentsSdk } from "../../src/services/AgentsSdk.js"
 import { BuildInfo } from "../../src/services/BuildInfo.js"
+import { SocketRefusal } from "../../src/services/SocketRefusal.js"
 
 export { camelCaseToKebabCase, routeAgentRequest }
 
@@ -23,5 +24,5 @@ export const BuildInfoTest = Layer.succeed(BuildInfo, {
   exportedClasses: ["CoderAgent"]
 })
 
-/** The platform layer for Node tests: the real SDK routing plus test build facts. */
-export const PlatformTest = Layer.merge(AgentsSdkTest, BuildInfoTest)
+/** The platform layer for Node tests: the real SDK routing, test build facts, refusals as 299 answers. */
+export const PlatformTest = Layer.mergeAll(AgentsSdkTest, BuildInfoTest, SocketRefusal.Test)

@@ -63,3 +63,28 @@ export const opened = (result: TestSocket | Refused): TestSocket => {
   if ("socket" in result) return result
   throw new Error(`expected the WebSocket to open, got ${result.status}: ${result.body}`)
 }
+
+/** How a refused connection ended: the close code and reason the server sent, and any frame before it. */
+export interface Closed {
+  readonly code: number
+  readonly reason: string
+  readonly frames: ReadonlyArray<string>
+}
+
+/**
+ * Opens a WebSocket and resolves with how the server closed it (a refused upgrade is accepted and closed
+ * with a code and reason), or with the HTTP refusal when the handshake was answered without upgrading.
+ */
+export const closeOf = (url: string, headers: Record<string, string> = {}): Promise<Closed | Refused> =>
+  new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers })
+    const frames: Array<string> = []
+    socket.on("message", (data) => frames.push(String(data)))
+    socket.once("unexpected-response", (_req, res) => {
+      let body = ""
+      res.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")))
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+    })
+    socket.once("error", reject)
+    socket.once("close", (code, reason) => resolve({ code, reason: reason.toString("utf8"), frames }))
+  })
