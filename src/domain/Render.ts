@@ -12,6 +12,9 @@ export interface RenderOptions {
   readonly diagnostics: boolean
 }
 
+/** True when the `Accept` header names HTML, as browsers' navigations do (curl's default accepts anything, not HTML by name). */
+export const acceptsHtml = (accept: string | null): boolean => accept !== null && /\btext\/html\b/i.test(accept)
+
 /** True when the `Accept` header asks for any JSON media type (`application/json`, `*+json`). */
 export const acceptsJson = (accept: string | null): boolean => accept !== null && /json/i.test(accept)
 

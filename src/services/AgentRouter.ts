@@ -26,7 +26,8 @@ import { checkHandshake, isUpgradeRequest } from "../domain/Handshake.js"
 import { clientRequestId, REQUEST_ID_HEADER } from "../domain/Headers.js"
 import { indexText } from "../domain/IndexPage.js"
 import { levelOf, requestCompleted } from "../domain/LogEvent.js"
-import { acceptsJson } from "../domain/Render.js"
+import { acceptsHtml, acceptsJson } from "../domain/Render.js"
+import { connectionPage } from "../domain/ConnectionPage.js"
 import {
   canonicalPath,
   checkSubAgents,
@@ -66,6 +67,14 @@ type AdmitError = PreflightRejected | Unauthorized | Forbidden | RateLimited | A
 
 const EXPOSED_HEADERS = `${REQUEST_ID_HEADER}, retry-after`
 
+/** The connection page is one document: its own inline script and style, sockets and fetches to this origin. */
+const pageHeaders = {
+  "content-type": "text/html; charset=utf-8",
+  "cache-control": "no-store",
+  "content-security-policy":
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+}
+
 const readMethods = new Set(["GET", "HEAD"])
 const ownPaths = new Set(["/", "/health", "/_diagnostics"])
 
@@ -98,6 +107,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const clock = yield* Effect.clock
       const known = publicNames(registry.catalog)
       const index = indexText(registry.catalog, config.prefix)
+      const page = connectionPage(registry.catalog, config.prefix)
       const corsEnabled = config.allowedOrigins.length > 0
 
       /** The router's own pages: `/`, `/health`, and `/_diagnostics` when allowed. */
@@ -106,6 +116,9 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           if (!readMethods.has(request.method)) return Option.none()
           const head = request.method === "HEAD"
           if (url.pathname === "/") {
+            if (acceptsHtml(request.headers.get("accept"))) {
+              return Option.some({ response: new Response(head ? null : page, { headers: { ...pageHeaders, [REQUEST_ID_HEADER]: requestId } }), outcome: "index" })
+            }
             const headers = { "content-type": "text/plain; charset=utf-8", [REQUEST_ID_HEADER]: requestId }
             return Option.some({ response: new Response(head ? null : index, { headers }), outcome: "index" })
           }

@@ -1,0 +1,123 @@
+/**
+ * The page `/` answers a browser with: the declared agents and their URLs, a form that opens a native
+ * WebSocket to an agent instance, the frames received, the state, a ping, `/health`, and a refused or
+ * closed socket's code and reason explained in words. One self-contained document: no external assets, no
+ * build step. Data from the server is embedded as JSON and rendered with `textContent` only.
+ */
+import type { AgentCatalog } from "./AgentCatalog.js"
+import { agentUrlTemplate } from "./Route.js"
+
+/** What each close code means to the person looking at the page. */
+export const closeExplanations: Readonly<Record<number, string>> = {
+  1000: "Closed normally.",
+  1001: "The server or the page went away.",
+  1005: "Closed without a code.",
+  1006: "The connection dropped without a close frame (network, or a server that refused the upgrade without accepting it).",
+  1008: "Refused by the agent's policy; do not retry as is.",
+  1011: "The router or the agent failed unexpectedly. Quote the request id in the reason when reporting it.",
+  1013: "The agent is unavailable right now (its binding is missing, it failed, or tokens cannot be checked). Try again later.",
+  4400: "The URL is not valid: the instance name breaks a rule (the reason names it), or the handshake was refused.",
+  4401: "This service needs a token: paste one in the token field (it is sent as ?token=).",
+  4403: "Refused: this page's origin is not allowed (ALLOWED_ORIGINS), or the instance belongs to another user.",
+  4404: "No agent answers to that name. The agents that exist are listed above.",
+  4429: "Too many failed authentications from this address. Wait a minute, then use a valid token."
+}
+
+const escapeJson = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c")
+
+/** The page, for the declared agents under `prefix`. */
+export const connectionPage = (catalog: AgentCatalog, prefix: string): string => {
+  const data = {
+    prefix,
+    agents: catalog.agents.map((agent) => ({ name: agent.className, url: agentUrlTemplate(prefix, agent.publicName), segment: agent.publicName })),
+    explanations: closeExplanations
+  }
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>agents-edge-router</title>
+<style>
+body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:56rem;padding:0 1rem;color:#1d1d1f}
+h1{font-size:1.4rem}h2{font-size:1.05rem;margin-top:1.6rem}
+code,pre,#frames{font:13px ui-monospace,monospace}
+form{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}
+label{display:flex;flex-direction:column;font-size:.85rem}
+input,select,button{font:inherit;padding:.3rem .5rem}
+#frames{background:#f5f5f7;border:1px solid #ddd;padding:.5rem;height:14rem;overflow:auto;white-space:pre-wrap;margin:.5rem 0}
+#status{padding:.5rem .75rem;border-radius:6px;background:#eef}
+#status.closed{background:#fde8e8}#status.open{background:#e6f6ea}
+</style>
+</head>
+<body>
+<h1>agents-edge-router</h1>
+<p>Routes WebSocket and HTTP clients to Cloudflare Agents. Agent names are case-, hyphen- and underscore-insensitive.</p>
+<h2>Agents</h2>
+<ul id="agents"></ul>
+<p>Health: <code id="health">checking...</code></p>
+<h2>Connect</h2>
+<form id="connect">
+<label>Agent <select id="agent"></select></label>
+<label>Instance <input id="instance" value="default" required></label>
+<label>Token (optional) <input id="token" autocomplete="off"></label>
+<button id="open" type="submit">Connect</button>
+<button id="ping" type="button" disabled>Send ping</button>
+<button id="close" type="button" disabled>Close</button>
+</form>
+<p id="status">Not connected.</p>
+<p>State: <code id="state">-</code></p>
+<div id="frames" aria-label="frames received"></div>
+<script id="data" type="application/json">${escapeJson(data)}</script>
+<script>
+"use strict";
+const data = JSON.parse(document.getElementById("data").textContent);
+const el = (id) => document.getElementById(id);
+for (const agent of data.agents) {
+  const item = document.createElement("li");
+  const code = document.createElement("code");
+  code.textContent = agent.url;
+  item.append(agent.name + " ", code);
+  el("agents").append(item);
+  const option = document.createElement("option");
+  option.value = agent.segment;
+  option.textContent = agent.name;
+  el("agent").append(option);
+}
+fetch("/health").then((r) => r.json()).then((h) => {
+  el("health").textContent = h.status + " (" + h.agents.map((a) => a.agent + (a.bindingPresent ? " bound" : " NOT bound")).join(", ") + ")";
+}, () => { el("health").textContent = "unreachable"; });
+let socket = null;
+const log = (line) => { const f = el("frames"); f.textContent += line + "\\n"; f.scrollTop = f.scrollHeight; };
+const status = (text, kind) => { el("status").textContent = text; el("status").className = kind; };
+const explain = (code) => data.explanations[code] || (code >= 4000 && code < 5000 ? "Refused by the server; do not retry as is." : "Closed.");
+el("connect").addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (socket) socket.close(1000);
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const token = el("token").value.trim();
+  const url = scheme + "//" + location.host + "/" + data.prefix + "/" + el("agent").value + "/" + encodeURIComponent(el("instance").value) + (token ? "?token=" + encodeURIComponent(token) : "");
+  el("frames").textContent = "";
+  status("Connecting to " + url.replace(/token=[^&]*/, "token=...") + " ...", "");
+  socket = new WebSocket(url);
+  socket.addEventListener("open", () => { status("Connected.", "open"); el("ping").disabled = false; el("close").disabled = false; });
+  socket.addEventListener("message", (message) => {
+    log("< " + message.data);
+    try {
+      const frame = JSON.parse(message.data);
+      if (frame.type === "cf_agent_state") el("state").textContent = JSON.stringify(frame.state);
+      if (frame.type === "cf_agent_identity") status("Connected to " + frame.agent + " instance " + frame.name + ".", "open");
+    } catch (_) {}
+  });
+  socket.addEventListener("close", (closed) => {
+    el("ping").disabled = true; el("close").disabled = true; socket = null;
+    status("Closed with " + closed.code + (closed.reason ? " (" + closed.reason + ")" : "") + ": " + explain(closed.code), "closed");
+  });
+});
+el("ping").addEventListener("click", () => { if (socket) { socket.send(JSON.stringify({ type: "ping" })); log('> {"type":"ping"}'); } });
+el("close").addEventListener("click", () => { if (socket) socket.close(1000, "closed from the page"); });
+</script>
+</body>
+</html>
+`
+}
