@@ -2,7 +2,9 @@
  * Handshake rules and deployment mistakes against the bundled Worker in Miniflare's server, which passes
  * the client's handshake headers through unchanged (wrangler dev's proxy would re-create them).
  */
+import { execFile } from "node:child_process"
 import { request as httpRequest } from "node:http"
+import { join, resolve } from "node:path"
 import { AgentClient, type AgentConnectionError } from "agents/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
@@ -10,6 +12,7 @@ import { bundleWorker, startMiniflare, type MiniflareWorker } from "./support/mi
 import { waitFor } from "./support/output.js"
 import { closeOf, connect, opened } from "./support/wsClient.js"
 
+const root = resolve(import.meta.dirname, "../..")
 let bundle: string
 let worker: MiniflareWorker
 let unbound: MiniflareWorker
@@ -143,6 +146,40 @@ describe("what the SDK's AgentClient makes of a refused socket", () => {
     } finally {
       instance.close()
     }
+  })
+})
+
+describe("npm run doctor", () => {
+  /** Runs the doctor on `url`; resolves with its exit code and output. */
+  const doctor = (url: string) =>
+    new Promise<{ code: number | null; output: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [join(root, "node_modules/vite-node/vite-node.mjs"), join(root, "scripts/doctor.ts"), "--", url],
+        { cwd: root, timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, output: stdout + stderr })
+      )
+    })
+
+  it("a healthy agent: exit 0", async () => {
+    const { code, output } = await doctor(`${worker.origin.replace("http", "ws")}/agents/coderagent/default`)
+    expect(output).toContain("The agent answers. Nothing to fix.")
+    expect(code).toBe(0)
+  })
+
+  it("an unknown agent: the names that exist, exit 1", async () => {
+    const { code, output } = await doctor(`${worker.origin.replace("http", "ws")}/agents/nosuch/default`)
+    expect(output).toContain('closed by the server with 4404 "agent_not_found')
+    expect(output).toContain("Agents that exist: CoderAgent (/agents/coder-agent/{instance})")
+    expect(code).toBe(1)
+  })
+
+  it("a missing binding: the wrangler.toml lines to add, exit 1", async () => {
+    const { code, output } = await doctor(`${unbound.origin.replace("http", "ws")}/agents/coderagent/default`)
+    expect(output).toContain("closed by the server with 1013")
+    expect(output).toContain("[[durable_objects.bindings]]")
+    expect(output).toContain('class_name = "CoderAgent"')
+    expect(code).toBe(1)
   })
 })
 
