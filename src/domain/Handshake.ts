@@ -28,6 +28,13 @@ const hasToken = (header: string | null, token: string): boolean =>
 export const isUpgradeRequest = (headers: Headers): boolean => hasToken(headers.get("upgrade"), "websocket")
 
 /**
+ * True for a WebSocket upgrade whose handshake can be accepted (origin aside): a refusal can then be
+ * answered with a closed socket rather than an HTTP status a browser's script cannot read.
+ */
+export const isAcceptableUpgrade = (input: HandshakeInput): boolean =>
+  Either.getOrElse(checkHandshake(input, []), () => false)
+
+/**
  * Checks an upgrade request. Returns `true` for a valid upgrade, `false` for a plain HTTP request (no
  * rule applies), and fails with the first broken rule in a fixed order: method, Connection, key presence,
  * key form, version, origin. An absent `Origin` passes: only browsers send one, and they always do.

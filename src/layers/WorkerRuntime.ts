@@ -4,13 +4,16 @@
  * var, two agents colliding on an alias) answers 500 with its request id and logs the reason.
  */
 import { Cause, Effect, Exit, Layer, LogLevel, ManagedRuntime } from "effect"
+import { isAcceptableUpgrade, isUpgradeRequest } from "../domain/Handshake.js"
 import { clientRequestId } from "../domain/Headers.js"
 import { type DefectReason, requestCompleted } from "../domain/LogEvent.js"
 import { defectProblem } from "../domain/Problem.js"
 import { acceptsJson, renderProblem } from "../domain/Render.js"
+import { closeReason } from "../domain/SocketClose.js"
 import type { WorkerEnv } from "../domain/Worker.js"
 import { AgentRouter } from "../services/AgentRouter.js"
 import { RequestLog } from "../services/RequestLog.js"
+import { SocketRefusal } from "../services/SocketRefusal.js"
 import { WorkerBindings } from "../services/WorkerBindings.js"
 import { makeAppLive, type WorkerPlatform } from "./AppLive.js"
 import { RequestLoggerLive } from "./Logging.js"
@@ -26,28 +29,32 @@ export type FetchHandler = (request: Request, env: WorkerEnv, ctx: ExecutionCont
  * the answer.
  */
 const lastResort = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<unknown>, reason: DefectReason) =>
-  Effect.flatMap(RequestLog, (log) => {
+  Effect.flatMap(Effect.all([RequestLog, SocketRefusal]), ([log, refusal]) => {
     const requestId = crypto.randomUUID()
     const fromClient = clientRequestId(request.headers)
+    // A WebSocket gets the defect as close 1011, which its script can read.
+    const close = isAcceptableUpgrade({ method: request.method, headers: request.headers, hasBody: request.body !== null })
+      ? { code: 1011, reason: closeReason(1011, reason, defectProblem.detail, requestId) }
+      : undefined
     const event = requestCompleted({
       requestId,
       method: request.method,
       path: new URL(request.url).pathname,
       agent: null,
       instance: null,
-      upgrade: false,
+      upgrade: isUpgradeRequest(request.headers),
       outcome: "Defect",
       status: 500,
       durationMs: 0,
       reason,
       cause: Cause.pretty(cause),
+      ...(close === undefined ? {} : { closeCode: close.code }),
       ...(fromClient === undefined ? {} : { clientRequestId: fromClient })
     })
-    const response = renderProblem(defectProblem, {
-      requestId,
-      json: acceptsJson(request.headers.get("accept")),
-      diagnostics: false
-    })
+    const response =
+      close === undefined
+        ? renderProblem(defectProblem, { requestId, json: acceptsJson(request.headers.get("accept")), diagnostics: false })
+        : refusal.refuse(close, requestId)
     return log.write(LogLevel.Error, event, ctx).pipe(Effect.catchAllCause(() => Effect.void), Effect.as(response))
   })
 
@@ -61,7 +68,8 @@ export const makeHandler = (
   env: WorkerEnv,
   requestLog: Layer.Layer<RequestLog> = RequestLog.Live
 ): FetchHandler => {
-  const logs = ManagedRuntime.make(RequestLoggerLive.pipe(Layer.provideMerge(requestLog)))
+  // The last resort's runtime: the request log and the platform's socket refusal, nothing that can fail.
+  const logs = ManagedRuntime.make(Layer.merge(RequestLoggerLive.pipe(Layer.provideMerge(requestLog)), platform))
   const sharedLog = Layer.effectContext(Effect.map(logs.runtimeEffect, (runtime) => runtime.context))
   const runtime = ManagedRuntime.make(
     makeAppLive(Layer.merge(platform, WorkerBindings.fromEnv(env)), configProviderFrom(env), sharedLog)

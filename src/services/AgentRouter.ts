@@ -22,7 +22,7 @@ import {
   type Unauthorized,
   type UpgradeRejected
 } from "../domain/Errors.js"
-import { checkHandshake, isUpgradeRequest } from "../domain/Handshake.js"
+import { checkHandshake, isAcceptableUpgrade, isUpgradeRequest } from "../domain/Handshake.js"
 import { clientRequestId, REQUEST_ID_HEADER } from "../domain/Headers.js"
 import { indexText } from "../domain/IndexPage.js"
 import { levelOf, requestCompleted } from "../domain/LogEvent.js"
@@ -196,9 +196,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const failed = (incoming: Incoming, at: Place | undefined) => (cause: Parameters<typeof failureAnswer>[0]) =>
         Effect.map(diagnostics.allows(incoming.request), (allowed) => {
           const { request } = incoming
-          const closable =
-            isUpgradeRequest(request.headers) &&
-            Either.getOrElse(checkHandshake({ method: request.method, headers: request.headers, hasBody: request.body !== null }, []), () => false)
+          const closable = isAcceptableUpgrade({ method: request.method, headers: request.headers, hasBody: request.body !== null })
           return failureAnswer(
             cause,
             at,

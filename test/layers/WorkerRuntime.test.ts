@@ -47,4 +47,17 @@ describe("makeHandler", () => {
     expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/)
     expect(await response.text()).not.toContain("log sink broke")
   })
+
+  it("answers a WebSocket upgrade the configuration cannot route with close 1011, not an HTTP 500 its script cannot read", async () => {
+    const env = { ROUTING_MAX_ATTEMPTS: "zero", CoderAgent: fakeNamespace().namespace }
+    const upgrade = {
+      upgrade: "websocket",
+      connection: "Upgrade",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      "sec-websocket-version": "13"
+    }
+    const response = await makeHandler(PlatformTest, env)(new Request("http://router.test/agents/coderagent/a", { headers: upgrade }), env, testCtx)
+    expect(response.headers.get("x-test-close-code")).toBe("1011")
+    expect(response.headers.get("x-test-close-reason")).toMatch(/^startup_failed [0-9a-f-]{36}$/)
+  })
 })
