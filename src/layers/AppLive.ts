@@ -15,6 +15,7 @@ import type { BuildInfo } from "../services/BuildInfo.js"
 import type { SocketRefusal } from "../services/SocketRefusal.js"
 import type { WorkerBindings } from "../services/WorkerBindings.js"
 import { Diagnostics } from "../services/Diagnostics.js"
+import { OwnPages } from "../services/OwnPages.js"
 import { RequestEnricher } from "../services/RequestEnricher.js"
 import type { RequestLog } from "../services/RequestLog.js"
 import { RequestLoggerLive } from "./Logging.js"
@@ -34,6 +35,7 @@ export const makeAppLive = (
   const base = Layer.merge(AppConfig.Live.pipe(Layer.provide(Layer.setConfigProvider(config))), platform)
   const core = Layer.mergeAll(AgentRegistry.Live, AgentGateway.Live, RequestEnricher.Live).pipe(Layer.provideMerge(base))
   const services = Layer.mergeAll(Diagnostics.Live, Authenticator.Live).pipe(Layer.provideMerge(core))
+  const pages = OwnPages.Live.pipe(Layer.provideMerge(services))
   const logging = RequestLoggerLive.pipe(Layer.provideMerge(requestLog))
-  return AgentRouter.Live.pipe(Layer.provide(services), Layer.provideMerge(logging))
+  return AgentRouter.Live.pipe(Layer.provide(pages), Layer.provideMerge(logging))
 }

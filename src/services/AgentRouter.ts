@@ -1,13 +1,13 @@
 /**
- * The request pipeline, top to bottom as the data flows: the router's own pages, else
- * locate (parse path -> resolve agent -> validate instance) -> CORS preflight -> authenticate
- * -> check handshake -> enrich -> forward,
- * and on any failure the one answer `failureAnswer` gives that error. Each step returns what it learned as
+ * The request pipeline, top to bottom as the data flows: the router's own pages (OwnPages), else
+ * locate (parse path -> resolve agent -> validate instance -> check sub-agent steps) -> CORS preflight
+ * -> authenticate -> authorize (the instance is the caller's) -> check handshake -> enrich -> forward,
+ * and on any failure the one answer `failureAnswer` gives that error (a closed socket for a refused upgrade). Each step returns what it learned as
  * a value; every request ends in exactly one `request.completed` line, built by `requestCompleted`.
  */
 import { Cause, Context, Effect, Either, Layer, LogLevel, Option } from "effect"
 import { type DeclaredAgent, publicNames } from "../domain/AgentCatalog.js"
-import { type Answered, failureAnswer, type Finished, ownJson, type Place, withRequestId } from "../domain/Answers.js"
+import { type Answered, failureAnswer, type Finished, type Place, withRequestId } from "../domain/Answers.js"
 import { allowedOrigin, isPreflight, preflightHeaders, varyOnOrigin } from "../domain/Cors.js"
 import { anyone, type Caller, mayOpen, userOf } from "../domain/Access.js"
 import {
@@ -24,10 +24,8 @@ import {
 } from "../domain/Errors.js"
 import { checkHandshake, isAcceptableUpgrade, isUpgradeRequest } from "../domain/Handshake.js"
 import { clientRequestId, REQUEST_ID_HEADER } from "../domain/Headers.js"
-import { indexText } from "../domain/IndexPage.js"
 import { levelOf, requestCompleted } from "../domain/LogEvent.js"
-import { acceptsHtml, acceptsJson } from "../domain/Render.js"
-import { connectionPage } from "../domain/ConnectionPage.js"
+import { acceptsJson } from "../domain/Render.js"
 import {
   canonicalPath,
   checkSubAgents,
@@ -44,6 +42,7 @@ import { AppConfig } from "./AppConfig.js"
 import { Authenticator, TOKEN_PARAM } from "./Authenticator.js"
 import { Diagnostics } from "./Diagnostics.js"
 import { RequestEnricher } from "./RequestEnricher.js"
+import { OwnPages } from "./OwnPages.js"
 import { RequestLog } from "./RequestLog.js"
 import { SocketRefusal } from "./SocketRefusal.js"
 
@@ -67,16 +66,6 @@ type AdmitError = PreflightRejected | Unauthorized | Forbidden | RateLimited | A
 
 const EXPOSED_HEADERS = `${REQUEST_ID_HEADER}, retry-after`
 
-/** The connection page is one document: its own inline script and style, sockets and fetches to this origin. */
-const pageHeaders = {
-  "content-type": "text/html; charset=utf-8",
-  "cache-control": "no-store",
-  "content-security-policy":
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-}
-
-const readMethods = new Set(["GET", "HEAD"])
-const ownPaths = new Set(["/", "/health", "/_diagnostics"])
 
 const logLevels = { INFO: LogLevel.Info, WARN: LogLevel.Warning, ERROR: LogLevel.Error } as const
 
@@ -106,32 +95,8 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const refusal = yield* SocketRefusal
       const clock = yield* Effect.clock
       const known = publicNames(registry.catalog)
-      const index = indexText(registry.catalog, config.prefix)
-      const page = connectionPage(registry.catalog, config.prefix)
+      const pages = yield* OwnPages
       const corsEnabled = config.allowedOrigins.length > 0
-
-      /** The router's own pages: `/`, `/health`, and `/_diagnostics` when allowed. */
-      const ownPage = ({ request, requestId, url, worker }: Incoming) =>
-        Effect.gen(function* (): Effect.fn.Return<Option.Option<Answered>> {
-          if (!readMethods.has(request.method)) return Option.none()
-          const head = request.method === "HEAD"
-          if (url.pathname === "/") {
-            if (acceptsHtml(request.headers.get("accept"))) {
-              return Option.some({ response: new Response(head ? null : page, { headers: { ...pageHeaders, [REQUEST_ID_HEADER]: requestId } }), outcome: "index" })
-            }
-            const headers = { "content-type": "text/plain; charset=utf-8", [REQUEST_ID_HEADER]: requestId }
-            return Option.some({ response: new Response(head ? null : index, { headers }), outcome: "index" })
-          }
-          if (url.pathname === "/health") {
-            return Option.some({ response: ownJson(diagnostics.health(worker.env), requestId, head), outcome: "health" })
-          }
-          // Without permission, /_diagnostics is answered exactly like any unknown path.
-          if (url.pathname === "/_diagnostics" && (yield* diagnostics.allows(request))) {
-            const report = yield* diagnostics.report(worker.env, url.origin, url.searchParams.get("probe") === "1", requestId)
-            return Option.some({ response: ownJson(report, requestId, head), outcome: "diagnostics" })
-          }
-          return Option.none()
-        })
 
       /** Parse, resolve, validate, check sub-agent steps: synchronous, each failure a row of the table. */
       const locate = ({ url, worker }: Incoming): Either.Either<Located, RouteNotFound | MissingBinding | InvalidRoute> =>
@@ -229,8 +194,8 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
 
       const answer = (incoming: Incoming): Effect.Effect<Finished> =>
         // Most requests are agent requests: only the router's own paths go through `ownPage`.
-        ownPaths.has(incoming.url.pathname)
-          ? Effect.flatMap(ownPage(incoming), (page) =>
+        pages.paths.has(incoming.url.pathname)
+          ? Effect.flatMap(pages.answer(incoming.request, incoming.url, incoming.requestId, incoming.worker.env), (page) =>
               Option.isSome(page) ? Effect.succeed({ ...page.value, facts: nowhere }) : agentRequest(incoming)
             )
           : agentRequest(incoming)
