@@ -32,11 +32,11 @@ export const eventsIn = (lines: ReadonlyArray<string>, event: string): Array<Rec
   })
 
 /**
- * Reads `read()` until `done` holds or 5 s pass, and returns the last reading. The router prints a request's
- * line after its answer, so a test that has the answer may not have the line yet.
+ * Reads `read()` until `done` holds or `timeoutMs` (5 s) pass, and returns the last reading. The router prints
+ * a request's line after its answer, so a test that has the answer may not have the line yet.
  */
-export const waitFor = async <A>(read: () => A, done: (value: A) => boolean): Promise<A> => {
-  const deadline = Date.now() + 5_000
+export const waitFor = async <A>(read: () => A, done: (value: A) => boolean, timeoutMs = 5_000): Promise<A> => {
+  const deadline = Date.now() + timeoutMs
   let value = read()
   while (!done(value) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50))
