@@ -187,6 +187,47 @@ describe("user tokens signed with AUTH_JWT_SECRET", () => {
   })
 })
 
+describe("generated broken tokens", () => {
+  layer(testApp({ AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE }))((it) => {
+    /** A way to break a valid token, and the reason the router must name for it. */
+    const breakages = {
+      tampered: "token_signature_invalid",
+      wrongKey: "token_signature_invalid",
+      unsigned: "token_unsigned",
+      truncated: "token_malformed",
+      garbage: "token_malformed",
+      noSubject: "token_claim_missing"
+    } as const
+    it.effect.prop(
+      "each way of breaking a token is 401 with its own reason, and no Durable Object is touched",
+      [fc.constantFrom(...(Object.keys(breakages) as Array<keyof typeof breakages>)), fc.stringMatching(/^[a-z]{1,8}$/), fc.string({ maxLength: 30 })],
+      ([breakage, sub, noise]) =>
+        Effect.gen(function* () {
+          const { namespace, deliveries } = fakeNamespace()
+          const valid = yield* hs256(sub)
+          const [header, payload] = valid.split(".")
+          const token =
+            breakage === "tampered"
+              ? `${header}.${Buffer.from(JSON.stringify({ sub: `${sub}x`, iss: ISSUER, aud: AUDIENCE, exp: now() + 60 })).toString("base64url")}.${valid.split(".")[2]}`
+              : breakage === "wrongKey"
+                ? yield* hs256(sub, {}, new TextEncoder().encode(`${SECRET}-but-another-one`))
+                : breakage === "unsigned"
+                  ? new jose.UnsecuredJWT({ sub, iss: ISSUER, aud: AUDIENCE }).setExpirationTime("1h").encode()
+                  : breakage === "truncated"
+                    ? `${header}.${payload}`
+                    : breakage === "garbage"
+                      ? `x${Buffer.from(noise).toString("base64url")}`
+                      : yield* hs256(undefined)
+          const response = yield* send(request(`/agents/coder-agent/${sub}`, { headers: bearer(token) }), { CoderAgent: namespace })
+          expect(response.status).toBe(401)
+          expect(yield* reasonOf(response)).toBe(breakages[breakage])
+          expect(deliveries).toEqual([])
+        }),
+      { fastCheck: { numRuns: 200 } }
+    )
+  })
+})
+
 describe("the shared AUTH_TOKEN beside user tokens", () => {
   const SERVICE = "a-service-to-service-token"
   layer(testApp({ AUTH_JWT_SECRET: SECRET, AUTH_TOKEN: SERVICE }))((it) => {
