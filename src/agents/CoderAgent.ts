@@ -71,11 +71,12 @@ export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderStat
   private session(): Promise<Ready> {
     if (this.ready === undefined) {
       const env = this.env
-      const config = Layer.setConfigProvider(configProviderFrom(env))
+      const provider = configProviderFrom(env)
+      const config = Layer.setConfigProvider(provider)
       const runtime = ManagedRuntime.make(Layer.merge(CodeModel.layerFor(env["AI"]).pipe(Layer.provide(config)), JsonLoggerLive))
       this.ready = runtime.runPromise(
         Effect.gen(this, function* () {
-          const settings = yield* Effect.withConfigProvider(coderSettings, configProviderFrom(env))
+          const settings = yield* Effect.withConfigProvider(coderSettings, provider)
           const scope = yield* Scope.make()
           const session = yield* makeSession(
             {

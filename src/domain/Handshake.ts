@@ -27,6 +27,13 @@ const hasToken = (header: string | null, token: string): boolean =>
 /** True when the client asks for a WebSocket (`Upgrade: websocket`, any case). */
 export const isUpgradeRequest = (headers: Headers): boolean => hasToken(headers.get("upgrade"), "websocket")
 
+/** The facts the handshake rules read, from a request. */
+export const handshakeInputOf = (request: Request): HandshakeInput => ({
+  method: request.method,
+  headers: request.headers,
+  hasBody: request.body !== null
+})
+
 /**
  * True for a WebSocket upgrade whose handshake can be accepted (origin aside): a refusal can then be
  * answered with a closed socket rather than an HTTP status a browser's script cannot read.

@@ -4,7 +4,7 @@
  * var, two agents colliding on an alias) answers 500 with its request id and logs the reason.
  */
 import { Cause, Effect, Exit, Layer, LogLevel, ManagedRuntime } from "effect"
-import { isAcceptableUpgrade, isUpgradeRequest } from "../domain/Handshake.js"
+import { handshakeInputOf, isAcceptableUpgrade, isUpgradeRequest } from "../domain/Handshake.js"
 import { clientRequestId } from "../domain/Headers.js"
 import { type DefectReason, requestCompleted } from "../domain/LogEvent.js"
 import { defectProblem } from "../domain/Problem.js"
@@ -33,7 +33,7 @@ const lastResort = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<
     const requestId = crypto.randomUUID()
     const fromClient = clientRequestId(request.headers)
     // A WebSocket gets the defect as close 1011, which its script can read.
-    const close = isAcceptableUpgrade({ method: request.method, headers: request.headers, hasBody: request.body !== null })
+    const close = isAcceptableUpgrade(handshakeInputOf(request))
       ? { code: 1011, reason: closeReason(1011, reason, defectProblem.detail, requestId) }
       : undefined
     const event = requestCompleted({

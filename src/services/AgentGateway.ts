@@ -5,7 +5,7 @@
  * failure too (the SDK answers 500 with the stack when agent code throws), never passed to the client.
  * Any other answer, a 101 with its `webSocket` included, is returned untouched.
  */
-import { type Clock, Context, Duration, Effect, Layer, Schedule } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Schedule } from "effect"
 import type { DeclaredAgent } from "../domain/AgentCatalog.js"
 import { RoutingFailed, type RoutingFailedReason } from "../domain/Errors.js"
 import type { WorkerEnv } from "../domain/Worker.js"
@@ -120,7 +120,7 @@ export const retrySchedule = (policy: RoutingPolicy): Schedule.Schedule<Duration
     Schedule.whileInput((failed: FailedAttempt) => isRetryable(failed.error)),
     Schedule.checkEffect((failed: FailedAttempt, delay: Duration.Duration) =>
       Effect.map(
-        Effect.clockWith((clock) => clock.currentTimeMillis),
+        Clock.currentTimeMillis,
         (now) => now + Duration.toMillis(delay) - failed.firstStartedAt <= policy.retryBudgetMs
       )
     )

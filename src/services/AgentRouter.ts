@@ -2,8 +2,9 @@
  * The request pipeline, top to bottom as the data flows: the router's own pages (OwnPages), else
  * locate (parse path -> resolve agent -> validate instance -> check sub-agent steps) -> CORS preflight
  * -> authenticate -> authorize (the instance is the caller's) -> check handshake -> enrich -> forward,
- * and on any failure the one answer `failureAnswer` gives that error (a closed socket for a refused upgrade). Each step returns what it learned as
- * a value; every request ends in exactly one `request.completed` line, built by `requestCompleted`.
+ * and on any failure the one answer `failureAnswer` gives that error (a closed socket for a refused
+ * upgrade). Each step returns what it learned as a value; every request ends in exactly one
+ * `request.completed` line, built by `requestCompleted`.
  */
 import { Cause, Context, Effect, Either, Layer, LogLevel, Option } from "effect"
 import { type DeclaredAgent, publicNames } from "../domain/AgentCatalog.js"
@@ -22,7 +23,7 @@ import {
   type Unauthorized,
   type UpgradeRejected
 } from "../domain/Errors.js"
-import { checkHandshake, isAcceptableUpgrade, isUpgradeRequest } from "../domain/Handshake.js"
+import { checkHandshake, handshakeInputOf, isAcceptableUpgrade, isUpgradeRequest } from "../domain/Handshake.js"
 import { clientRequestId, REQUEST_ID_HEADER } from "../domain/Headers.js"
 import { levelOf, requestCompleted } from "../domain/LogEvent.js"
 import { acceptsJson } from "../domain/Render.js"
@@ -65,7 +66,6 @@ interface Located {
 type AdmitError = PreflightRejected | Unauthorized | Forbidden | RateLimited | AuthUnavailable | UpgradeRejected | RoutingFailed
 
 const EXPOSED_HEADERS = `${REQUEST_ID_HEADER}, retry-after`
-
 
 const logLevels = { INFO: LogLevel.Info, WARN: LogLevel.Warning, ERROR: LogLevel.Error } as const
 
@@ -123,7 +123,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
         caller: Caller
       ): Effect.Effect<Answered, UpgradeRejected | RoutingFailed> =>
         Effect.flatMap(
-          checkHandshake({ method: request.method, headers: request.headers, hasBody: request.body !== null }, config.allowedOrigins),
+          checkHandshake(handshakeInputOf(request), config.allowedOrigins),
           () => {
             const search = authenticator.enabled ? withoutParam(url, TOKEN_PARAM) : url.search
             const target = `${url.origin}${canonicalPath(config.prefix, to.agent.urlName, to.instance.segment, to.rest.rest)}${search}`
@@ -161,7 +161,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const failed = (incoming: Incoming, at: Place | undefined) => (cause: Parameters<typeof failureAnswer>[0]) =>
         Effect.map(diagnostics.allows(incoming.request), (allowed) => {
           const { request } = incoming
-          const closable = isAcceptableUpgrade({ method: request.method, headers: request.headers, hasBody: request.body !== null })
+          const closable = isAcceptableUpgrade(handshakeInputOf(request))
           return failureAnswer(
             cause,
             at,
@@ -193,7 +193,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const nowhere = { agent: null, instance: null } as const
 
       const answer = (incoming: Incoming): Effect.Effect<Finished> =>
-        // Most requests are agent requests: only the router's own paths go through `ownPage`.
+        // Most requests are agent requests: only the router's own paths go through `OwnPages`.
         pages.paths.has(incoming.url.pathname)
           ? Effect.flatMap(pages.answer(incoming.request, incoming.url, incoming.requestId, incoming.worker.env), (page) =>
               Option.isSome(page) ? Effect.succeed({ ...page.value, facts: nowhere }) : agentRequest(incoming)

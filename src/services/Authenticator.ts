@@ -138,13 +138,13 @@ export class Authenticator extends Context.Tag("app/Authenticator")<
       }
 
       const identify = (token: string): Effect.Effect<Caller, Unauthorized | AuthUnavailable> => {
-        const asUser = Option.map(verifyUser, (verify) => verify(token))
-        if (Option.isNone(matchesService)) return Option.getOrElse(asUser, () => Effect.fail(new Unauthorized({ reason: "invalid_credentials" })))
-        return Effect.flatMap(matchesService.value(token), (isService) =>
-          isService
-            ? Effect.succeed<Caller>({ _tag: "Service" })
-            : Option.getOrElse(asUser, () => Effect.fail(new Unauthorized({ reason: "invalid_credentials" })))
-        )
+        // Not the service token: a user token, when those are configured.
+        const asUser = Option.match(verifyUser, {
+          onNone: () => Effect.fail(new Unauthorized({ reason: "invalid_credentials" })),
+          onSome: (verify) => verify(token)
+        })
+        if (Option.isNone(matchesService)) return asUser
+        return Effect.flatMap(matchesService.value(token), (isService) => (isService ? Effect.succeed<Caller>({ _tag: "Service" }) : asUser))
       }
 
       /** A failed authentication, counted against the client's address; 429 once it is past the limit. */
