@@ -1,5 +1,5 @@
 /**
- * Agent-side log events (`agent.connected`, `agent.closed`, `agent.message_rejected`) as Effects, written
+ * Agent-side log events (`agent.connected`, `agent.closed`, `agent.message_rejected`, ...) as Effects, written
  * through the same JSON line format as the router's, so one connection can be followed by its request id
  * end to end. The agent runs them on its own runtime (see ObservedAgent).
  */
@@ -28,7 +28,7 @@ export const callerOf = (request: Request): string | null => request.headers.get
 /** Milliseconds since `since`, by Effect's clock. */
 export const elapsedSince = (since: number): Effect.Effect<number> => Effect.map(Clock.currentTimeMillis, (now) => now - since)
 
-type AgentEvent = "agent.connected" | "agent.closed" | "agent.message_rejected"
+type AgentEvent = "agent.connected" | "agent.closed" | "agent.message_rejected" | "agent.chat_refused" | "agent.settings_invalid"
 
 /** One agent event line. */
 export const agentEvent = (

@@ -1,210 +1,236 @@
 /**
- * The coding-session agent: a typed JSON protocol over the WebSocket (see src/domain/CoderProtocol.ts),
- * messages kept in the agent's SQLite storage, replies streamed from the configured model to every
- * connection of the instance, the same operations as callable methods for `AgentClient.call`, and HTTP
- * GET answering a JSON summary of the instance.
+ * The coding-session agent: an `AIChatAgent` (`@cloudflare/ai-chat`), so `useAgentChat` and the SDK's chat
+ * protocol work with it as they do with any chat agent: history persisted and served by the SDK
+ * (`GET .../get-messages`), resumable streams, cancellation. Replies stream from the configured model
+ * through the AI SDK (see services/ChatTurn.ts). On top of the SDK: chat requests are checked before the
+ * SDK persists them, `ping` answers `pong`, the synced state is read-only for clients, every connection and
+ * turn is logged, and HTTP GET answers a JSON summary of the instance.
  */
-import { callable, type Connection, type WSMessage } from "agents"
-import { Cause, Effect, Either, Exit, Layer, ManagedRuntime, Option, Scope } from "effect"
+import { AIChatAgent, type OnChatMessageOptions } from "@cloudflare/ai-chat"
+import { type AgentContext, type Connection, type ConnectionContext, getCurrentAgent, type WSMessage } from "agents"
+import { createUIMessageStreamResponse, safeValidateUIMessages } from "ai"
+import { Cause, Clock, type ConfigError, Effect, Either, Exit, Layer, ManagedRuntime, Option } from "effect"
+import { chatErrorText, chatRefusal } from "../domain/ChatAnswers.js"
+import { checkChatRequest } from "../domain/ChatRequest.js"
+import { clip } from "../domain/Clip.js"
 import {
   binaryFrameRejected,
   initialCoderState,
-  stateReadOnly,
   parseClientFrame,
-  type ClientFrame,
-  type CoderState,
-  type ServerFrame,
-  type StoredMessage
+  stateReadOnly,
+  type CoderState
 } from "../domain/CoderProtocol.js"
 import { JsonLoggerLive } from "../layers/Logging.js"
 import { configProviderFrom } from "../layers/WorkerVars.js"
-import { CodeModel } from "../services/CodeModel.js"
-import { coderSettings, makeSession, type CoderSession, type CoderSettings, type MessageStore } from "../services/CoderSession.js"
-import { callerOf } from "./AgentLog.js"
-import { ObservedAgent } from "./ObservedAgent.js"
+import { configProblems } from "../services/AppConfig.js"
+import { ChatModel, type ChatModelShape } from "../services/ChatModel.js"
+import { chatTurn } from "../services/ChatTurn.js"
+import { coderSettings, type CoderSettings } from "../services/CoderSettings.js"
+import { agentEvent, callerOf } from "./AgentLog.js"
+import { ConnectionLog, factsOf } from "./ConnectionLog.js"
 
 const json = (body: unknown, init?: ResponseInit) =>
   new Response(JSON.stringify(body), { ...init, headers: { "content-type": "application/json", ...init?.headers } })
 
-type Row = { id: string; role: string; text: string; at: string }
-
-/** A started session: what it answers with, its settings, and the runtime it runs on. */
-interface Ready {
-  readonly session: CoderSession
+/** The instance's settings and the runtime its turns run on (the model's layer and the JSON logger). */
+interface Session {
   readonly settings: CoderSettings
-  readonly run: <A>(effect: Effect.Effect<A>) => Promise<A>
-  /** Ends the session's reply streams and its runtime. */
-  readonly end: () => Promise<void>
+  readonly model: ChatModelShape
+  readonly runtime: ManagedRuntime.ManagedRuntime<ChatModel, never>
 }
 
-/** The CoderAgent Durable Object. */
-export class CoderAgent extends ObservedAgent<Record<string, unknown>, CoderState> {
-  override initialState: CoderState = initialCoderState
-  private messages: MessageStore | undefined
-  private ready: Promise<Ready> | undefined
+/** Why the settings cannot start a session: the text clients get, and what the operator's log gets. */
+interface SettingsInvalid {
+  readonly text: string
+  readonly detail: string
+}
 
-  protected override get agentName() {
-    return "CoderAgent"
-  }
-
-  /** Messages in SQLite; the table is created once per instance, the first time it is needed. */
-  private store(): MessageStore {
-    if (this.messages !== undefined) return this.messages
-    this.sql`CREATE TABLE IF NOT EXISTS coder_messages (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, role TEXT NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL)`
-    this.messages = {
-      append: (m) => void this.sql`INSERT INTO coder_messages (id, role, text, at) VALUES (${m.id}, ${m.role}, ${m.text}, ${m.at})`,
-      recent: (limit) =>
-        this.sql<Row>`SELECT id, role, text, at FROM (SELECT * FROM coder_messages ORDER BY seq DESC LIMIT ${limit}) ORDER BY seq ASC`.map(
-          (row): StoredMessage => ({ id: row.id, role: row.role === "assistant" ? "assistant" : "user", text: row.text, at: row.at })
+/** What to tell clients and the operator about settings that failed to load. */
+const settingsInvalid = (cause: Cause.Cause<ReadonlyArray<ConfigError.ConfigError>>): SettingsInvalid => {
+  const problems = [...Cause.failures(cause)].flat().flatMap(configProblems)
+  return problems.length === 0
+    ? {
+        text: chatErrorText("model_unavailable", "The agent could not start its model. The operator's log has the details."),
+        detail: clip(Cause.pretty(cause), 500)
+      }
+    : {
+        text: chatErrorText(
+          "model_unavailable",
+          `The agent's settings are invalid: ${[...new Set(problems.map((p) => p.setting))].join(", ")}. The operator's log has the details.`
         ),
-      count: () => Number(this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM coder_messages`[0]?.n ?? 0),
-      clear: () => void this.sql`DELETE FROM coder_messages`
-    }
-    return this.messages
+        detail: problems.map((p) => `${p.setting}: ${p.message}`).join("; ")
+      }
+}
+
+/** A turn's error answer when there is no session: the UI message stream of one error chunk. */
+const errorOnlyResponse = (text: string) =>
+  createUIMessageStreamResponse({
+    stream: new ReadableStream({
+      start(controller) {
+        controller.enqueue({ type: "error", errorText: text })
+        controller.close()
+      }
+    })
+  })
+
+/** The CoderAgent Durable Object. */
+export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState> {
+  override initialState: CoderState = initialCoderState
+  private readonly connectionLog = new ConnectionLog("CoderAgent", () => this.name)
+  private started: Promise<Either.Either<Session, SettingsInvalid>> | undefined
+
+  constructor(ctx: AgentContext, env: Record<string, unknown>) {
+    super(ctx, env)
+    // The SDK takes chat requests in the `onMessage` it installs here; they are checked before it sees them.
+    const sdkOnMessage = this.onMessage.bind(this)
+    this.onMessage = (connection, message) => this.screen(connection, message, sdkOnMessage)
   }
 
   /**
-   * The session, its settings and the runtime it runs on, built once per instance from the Worker's vars.
-   * Its reply streams live in a scope that ends with the agent (`destroy`).
+   * The session, built once per instance from the Worker's vars. Settings that cannot start one are a
+   * `SettingsInvalid` naming the vars (never their values), logged once as `agent.settings_invalid`.
    */
-  private session(): Promise<Ready> {
-    if (this.ready === undefined) {
-      const env = this.env
-      const provider = configProviderFrom(env)
-      const config = Layer.setConfigProvider(provider)
-      const runtime = ManagedRuntime.make(Layer.merge(CodeModel.layerFor(env["AI"]).pipe(Layer.provide(config)), JsonLoggerLive))
-      this.ready = runtime.runPromise(
-        Effect.gen(this, function* () {
-          const settings = yield* Effect.withConfigProvider(coderSettings, provider)
-          const scope = yield* Scope.make()
-          const session = yield* makeSession(
-            {
-              store: this.store(),
-              broadcast: (frame) => this.broadcast(JSON.stringify(frame)),
-              publishState: (state) => this.setState(state)
-            },
-            {
-              contextMessages: settings.contextMessages,
-              systemPrompt: settings.systemPrompt,
-              logFields: { agent: this.agentName, instance: this.name }
-            }
-          ).pipe(Scope.extend(scope))
-          return {
-            session,
-            settings,
-            run: <A>(effect: Effect.Effect<A>) => runtime.runPromise(effect),
-            end: () => runtime.runPromise(Scope.close(scope, Exit.void)).then(() => runtime.dispose())
-          }
-        })
+  private session(): Promise<Either.Either<Session, SettingsInvalid>> {
+    if (this.started !== undefined) return this.started
+    // Both are read even when the first fails ("validate"), so every bad var is named at once.
+    const read = Effect.all([coderSettings, ChatModel.make(this.env["AI"])], { mode: "validate" }).pipe(
+      Effect.mapError((errors) => errors.flatMap((e) => Option.toArray(e))),
+      Effect.withConfigProvider(configProviderFrom(this.env))
+    )
+    const start = Effect.map(read, ([settings, model]): Session => ({
+      settings,
+      model,
+      runtime: ManagedRuntime.make(Layer.merge(Layer.succeed(ChatModel, model), JsonLoggerLive))
+    }))
+    this.started = Effect.runPromiseExit(start).then((exit) => {
+      if (Exit.isSuccess(exit)) return Either.right(exit.value)
+      const invalid = settingsInvalid(exit.cause)
+      this.connectionLog.runtime.runSync(
+        agentEvent("WARN", "agent.settings_invalid", { agent: "CoderAgent", instance: this.name, detail: invalid.detail })
       )
-    }
-    return this.ready
+      return Either.left(invalid)
+    })
+    return this.started
   }
 
-  private send(connection: Connection, frame: ServerFrame) {
-    if (frame.type === "error") return this.reject(connection, frame)
-    connection.send(JSON.stringify(frame))
-  }
-
-  /**
-   * The session, or the error frame explaining why the agent's settings cannot start one: the same answer
-   * for a frame and for a callable method.
-   */
-  private async sessionOrError(): Promise<Either.Either<Ready, ServerFrame>> {
-    return this.session().then(
-      (ready) => Either.right(ready),
-      (error: unknown) =>
-        Either.left({
+  /** Checks a frame before the SDK's handler gets it: chat requests must be messages a client may send. */
+  private async screen(connection: Connection, message: WSMessage, sdkOnMessage: (c: Connection, m: WSMessage) => Promise<void> | void) {
+    if (typeof message !== "string") return sdkOnMessage(connection, message)
+    const parsed = Either.try(() => JSON.parse(message) as unknown)
+    if (Either.isLeft(parsed)) return sdkOnMessage(connection, message)
+    const session = await this.session()
+    const maxChars = Either.match(session, { onLeft: () => Number.MAX_SAFE_INTEGER, onRight: (s) => s.settings.maxMessageChars })
+    const check = checkChatRequest(parsed.right, maxChars)
+    switch (check._tag) {
+      case "NotChat":
+        return sdkOnMessage(connection, message)
+      case "Malformed":
+        return this.connectionLog.reject(connection, {
           type: "error",
-          code: "model_unavailable",
-          message: `The agent's model settings are invalid: ${Cause.isCause(error) ? Cause.pretty(error) : String(error)}`
+          code: "invalid_message",
+          message: "A chat request needs an id (1 to 128 characters) and init { method, body }."
         })
+      case "Refuse":
+        return this.refuse(connection, check.id, check.text)
+      case "Accept": {
+        if (Either.isLeft(session)) return this.refuse(connection, check.id, session.left.text)
+        // Refused before the SDK stores the message: an unconfigured Worker keeps nothing it cannot answer.
+        if (Either.isLeft(session.right.model.model)) return this.refuse(connection, check.id, session.right.model.model.left.text)
+        const valid = await safeValidateUIMessages({ messages: [...check.messages] })
+        if (!valid.success) {
+          return this.refuse(connection, check.id, chatErrorText("invalid_message", "The messages are not valid AI SDK UI messages."))
+        }
+        return sdkOnMessage(connection, message)
+      }
+    }
+  }
+
+  /** Answers chat request `id` with the chat protocol's error and logs `agent.chat_refused`. */
+  private refuse(connection: Connection, id: string, text: string): void {
+    this.connectionLog.runtime.runSync(
+      agentEvent("INFO", "agent.chat_refused", { ...this.connectionLog.fields(connection), chatRequestId: id, code: text.slice(0, text.indexOf(":")) })
+    )
+    connection.send(JSON.stringify(chatRefusal(id, text)))
+  }
+
+  override async onChatMessage(
+    _onFinish: unknown,
+    options?: OnChatMessageOptions
+  ): Promise<Response | undefined> {
+    const session = await this.session()
+    if (Either.isLeft(session)) return errorOnlyResponse(session.left.text)
+    const { runtime, settings } = session.right
+    this.publish("working")
+    const connection = getCurrentAgent().connection
+    const facts = connection === undefined ? null : factsOf(connection)
+    return runtime.runPromise(
+      chatTurn({
+        messages: this.messages,
+        abortSignal: options?.abortSignal,
+        systemPrompt: settings.systemPrompt,
+        contextMessages: settings.contextMessages,
+        logFields: {
+          agent: "CoderAgent",
+          instance: this.name,
+          chatRequestId: options?.requestId ?? "",
+          requestId: facts?.requestId ?? null,
+          user: facts?.user ?? null
+        }
+      })
     )
   }
 
-  /** Answers one frame for a callable method: the frame its sender gets, or why there is none. */
-  private async ask(frame: ClientFrame): Promise<Either.Either<Option.Option<ServerFrame>, ServerFrame>> {
-    const ready = await this.sessionOrError()
-    if (Either.isLeft(ready)) return Either.left(ready.left)
-    return Either.right(await ready.right.run(ready.right.session.handle(frame)))
+  /** The turn is over and its reply persisted: the state follows. */
+  protected override onChatResponse(): void {
+    this.publish("idle")
   }
 
-  override async onMessage(connection: Connection, message: WSMessage): Promise<void> {
-    if (typeof message !== "string") return this.send(connection, binaryFrameRejected)
-    const ready = await this.sessionOrError()
-    if (Either.isLeft(ready)) return this.send(connection, ready.left)
-    const { run, session, settings } = ready.right
-    const frame = parseClientFrame(message, settings.maxMessageChars)
-    if (Either.isLeft(frame)) return this.send(connection, frame.left)
-    const reply = await run(session.handle(frame.right))
-    if (Option.isSome(reply)) this.send(connection, reply.value)
+  private publish(status: CoderState["status"]) {
+    const at = new Date(this.connectionLog.runtime.runSync(Clock.currentTimeMillis)).toISOString()
+    this.setState({ status, messageCount: this.messages.length, lastActivity: at })
   }
 
-  /** Sends `text` as a chat message and resolves with the finished reply (or the error frame). */
-  @callable()
-  async chat(text: string): Promise<ServerFrame> {
-    const ready = await this.sessionOrError()
-    if (Either.isLeft(ready)) return ready.left
-    const { run, session, settings } = ready.right
-    const id = crypto.randomUUID()
-    const frame = parseClientFrame(JSON.stringify({ type: "chat", id, text }), settings.maxMessageChars)
-    if (Either.isLeft(frame)) return frame.left
-    const answer = Option.getOrUndefined(await run(session.handle(frame.right)))
-    if (answer?.type !== "ack") return answer ?? { type: "error", code: "model_error", message: "no answer", id }
-    await run(session.settled)
-    const last = this.store().recent(1)[0]
-    return last?.id === id && last.role === "assistant"
-      ? { type: "reply.done", id, text: last.text }
-      : { type: "error", code: "model_error", message: "The reply did not complete.", id }
+  override onConnect(connection: Connection, context: ConnectionContext): void {
+    this.connectionLog.connected(connection, context)
   }
 
-  /** The stored messages, newest last (`limit` as the `history` frame takes it, 1 to 1,000), or the error frame. */
-  @callable()
-  async history(limit?: number): Promise<ReadonlyArray<StoredMessage> | ServerFrame> {
-    const frame: ClientFrame =
-      limit === undefined ? { type: "history" } : { type: "history", limit: Math.min(Math.max(1, Math.floor(limit)), 1_000) }
-    const answer = await this.ask(frame)
-    if (Either.isLeft(answer)) return answer.left
-    const reply = Option.getOrUndefined(answer.right)
-    return reply?.type === "history" ? reply.messages : []
+  override onClose(connection: Connection, code: number, _reason: string, wasClean: boolean): void {
+    this.connectionLog.closed(connection, code, wasClean)
   }
 
-  /** Stops the reply to `id` if it is streaming. */
-  @callable()
-  async cancel(id: string): Promise<ServerFrame | undefined> {
-    return Either.match(await this.ask({ type: "cancel", id }), { onLeft: (error) => error, onRight: Option.getOrUndefined })
+  /** Frames neither the SDK nor the chat protocol took: `ping`, or an `error` frame saying what is expected. */
+  override onMessage(connection: Connection, message: WSMessage): void {
+    if (typeof message !== "string") return this.connectionLog.reject(connection, binaryFrameRejected)
+    const frame = parseClientFrame(message)
+    if (Either.isLeft(frame)) return this.connectionLog.reject(connection, frame.left)
+    const time = new Date(this.connectionLog.runtime.runSync(Clock.currentTimeMillis)).toISOString()
+    connection.send(JSON.stringify({ type: "pong", time }))
   }
 
-  /** Clears the session. */
-  @callable()
-  async reset(): Promise<ServerFrame | undefined> {
-    return Either.match(await this.ask({ type: "reset" }), { onLeft: (error) => error, onRight: Option.getOrUndefined })
-  }
-
-  /** Ends the session's reply streams before the SDK deletes the instance. */
+  /** Ends the session's runtime before the SDK deletes the instance. */
   override async destroy(): Promise<void> {
-    const ready = this.ready
-    this.ready = undefined
-    if (ready !== undefined) await ready.then((r) => r.end(), () => undefined)
+    const started = this.started
+    this.started = undefined
+    if (started !== undefined) await started.then((s) => (Either.isRight(s) ? s.right.runtime.dispose() : undefined))
     return super.destroy()
   }
 
   /**
    * Clients may not write the synced state (a `cf_agent_state` frame, `AgentClient.setState`): it follows
-   * the session. The writer gets a `state_read_only` error frame, then the SDK's `cf_agent_state_error`;
+   * the chat. The writer gets a `state_read_only` error frame, then the SDK's `cf_agent_state_error`;
    * nothing is persisted or broadcast. Throwing is how the SDK's hook refuses a change.
    */
   override validateStateChange(_next: CoderState, source: Connection | "server"): void {
     if (source === "server") return
-    this.reject(source, stateReadOnly)
+    this.connectionLog.reject(source, stateReadOnly)
     throw new Error("CoderAgent's state is read-only for clients")
   }
 
+  /** GET and HEAD: the instance's summary (the SDK answers `.../get-messages` before this). */
   override onRequest(request: Request): Response {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return json(
-        { error: "method_not_allowed", detail: "CoderAgent answers HTTP GET and HEAD; use the WebSocket for messages." },
+        { error: "method_not_allowed", detail: "CoderAgent answers HTTP GET and HEAD; chat over the WebSocket (useAgentChat)." },
         { status: 405, headers: { allow: "GET, HEAD" } }
       )
     }

@@ -1,36 +1,13 @@
 /**
- * The CoderAgent protocol: JSON text frames decoded with `Schema`. Anything that does not decode gets an
- * `error` frame with a stable `code` (and the offending `id` when known); the connection stays open.
+ * CoderAgent's own frames, next to the SDK's chat protocol (`cf_agent_use_chat_*`, see
+ * `@cloudflare/ai-chat`): `ping` -> `pong` for probes, and `error` frames with a stable `code` for
+ * anything else a client sends that neither the SDK nor CoderAgent understands. The connection stays open.
  */
 import { Either, Schema } from "effect"
 
-const MessageId = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128))
-
 /** `ping`: asks for a `pong` with the server time. */
 export const Ping = Schema.Struct({ type: Schema.Literal("ping") })
-/** `chat`: a user message; answered by `ack`, then `reply.delta` frames and one `reply.done`. */
-export const Chat = Schema.Struct({ type: Schema.Literal("chat"), id: MessageId, text: Schema.String })
-/** `history`: the stored messages, newest last (at most `limit`, default 50). */
-export const History = Schema.Struct({
-  type: Schema.Literal("history"),
-  limit: Schema.optional(Schema.Int.pipe(Schema.between(1, 1_000)))
-})
-/** `cancel`: stops the reply to `id` if it is still streaming. */
-export const Cancel = Schema.Struct({ type: Schema.Literal("cancel"), id: MessageId })
-/** `reset`: clears the session's messages. */
-export const Reset = Schema.Struct({ type: Schema.Literal("reset") })
-
-/** Every frame a client may send. */
-export const ClientFrame = Schema.Union(Ping, Chat, History, Cancel, Reset)
-export type ClientFrame = typeof ClientFrame.Type
-
-/** A stored message. */
-export interface StoredMessage {
-  readonly id: string
-  readonly role: "user" | "assistant"
-  readonly text: string
-  readonly at: string
-}
+export type ClientFrame = typeof Ping.Type
 
 /** The agent's synced state (the SDK's `cf_agent_state` frames carry it to every client). */
 export interface CoderState {
@@ -43,64 +20,44 @@ export interface CoderState {
 export const initialCoderState: CoderState = { status: "idle", messageCount: 0, lastActivity: null }
 
 /** Stable error codes clients can switch on. */
-export type ErrorCode =
-  | "invalid_json"
-  | "invalid_message"
-  | "unsupported_frame"
-  | "too_large"
-  | "busy"
-  | "model_unavailable"
-  | "model_error"
-  | "model_timeout"
-  | "not_found"
-  | "state_read_only"
+export type ErrorCode = "invalid_json" | "invalid_message" | "unsupported_frame" | "state_read_only"
 
 /** The frames the agent sends (besides the SDK's own). */
-export type ServerFrame =
-  | { readonly type: "pong"; readonly time: string }
-  | { readonly type: "ack"; readonly id: string }
-  | { readonly type: "reply.delta"; readonly id: string; readonly text: string }
-  | { readonly type: "reply.done"; readonly id: string; readonly text: string }
-  | { readonly type: "reply.cancelled"; readonly id: string; readonly text: string }
-  | { readonly type: "history"; readonly messages: ReadonlyArray<StoredMessage> }
-  | { readonly type: "reset.done" }
-  | { readonly type: "error"; readonly code: ErrorCode; readonly message: string; readonly id?: string }
+export type ServerFrame = { readonly type: "pong"; readonly time: string } | ErrorFrame
 
-/** An `error` frame. */
-export const errorFrame = (code: ErrorCode, message: string, id?: string): ServerFrame =>
-  id === undefined ? { type: "error", code, message } : { type: "error", code, message, id }
-
-const decodeTyped = Schema.decodeUnknownEither(Schema.Struct({ type: Schema.String }))
-const decodeClient = Schema.decodeUnknownEither(ClientFrame)
-
-const expected = `expected one of: ping, chat {id, text}, history {limit?}, cancel {id}, reset`
-
-/** The `id` a malformed frame carried, so its error can name it. */
-const idOf = (value: unknown): string | undefined => {
-  const id: unknown = typeof value === "object" && value !== null ? Reflect.get(value, "id") : undefined
-  return typeof id === "string" && id.length > 0 && id.length <= 128 ? id : undefined
+/** An `error` frame: a stable code and a sentence. */
+export interface ErrorFrame {
+  readonly type: "error"
+  readonly code: ErrorCode
+  readonly message: string
 }
 
-/** Decodes a text frame; fails with the `error` frame to send back. `maxText` bounds `chat.text`. */
-export const parseClientFrame = (text: string, maxText: number): Either.Either<ClientFrame, ServerFrame> => {
+/** An `error` frame. */
+export const errorFrame = (code: ErrorCode, message: string): ErrorFrame => ({ type: "error", code, message })
+
+const decodeTyped = Schema.decodeUnknownEither(Schema.Struct({ type: Schema.String }))
+const decodePing = Schema.decodeUnknownEither(Ping)
+
+/** The frames that used to be CoderAgent's own chat protocol, replaced by the SDK's (README, CoderAgent). */
+const retired = new Set(["chat", "history", "cancel", "reset"])
+
+/** Decodes a text frame the SDK did not take; fails with the `error` frame to send back. */
+export const parseClientFrame = (text: string): Either.Either<ClientFrame, ErrorFrame> => {
   const json = Either.try(() => JSON.parse(text) as unknown)
   if (Either.isLeft(json)) return Either.left(errorFrame("invalid_json", "The frame is not valid JSON."))
-  const id = idOf(json.right)
-  if (Either.isLeft(decodeTyped(json.right))) {
-    return Either.left(errorFrame("invalid_message", `The frame has no "type"; ${expected}.`, id))
+  const typed = decodeTyped(json.right)
+  if (Either.isLeft(typed)) return Either.left(errorFrame("invalid_message", `The frame has no "type"; expected ping or the SDK's chat frames.`))
+  if (retired.has(typed.right.type)) {
+    return Either.left(
+      errorFrame(
+        "unsupported_frame",
+        `"${typed.right.type}" frames were retired: CoderAgent speaks the Agents SDK chat protocol (useAgentChat from @cloudflare/ai-chat/react; history at GET .../get-messages).`
+      )
+    )
   }
-  const decoded = decodeClient(json.right)
-  if (Either.isLeft(decoded)) {
-    return Either.left(errorFrame("invalid_message", `Unknown type or missing or malformed fields; ${expected}.`, id))
-  }
-  const frame = decoded.right
-  if (frame.type === "chat" && frame.text.length > maxText) {
-    return Either.left(errorFrame("too_large", `chat.text is ${frame.text.length} characters; the limit is ${maxText}.`, frame.id))
-  }
-  if (frame.type === "chat" && frame.text.trim().length === 0) {
-    return Either.left(errorFrame("invalid_message", "chat.text is empty.", frame.id))
-  }
-  return Either.right(frame)
+  return Either.mapLeft(decodePing(json.right), () =>
+    errorFrame("invalid_message", `Unknown frame type; expected ping or the SDK's chat frames.`)
+  )
 }
 
 /** The error frame for a client's attempt to write the synced state, which only the agent changes. */
@@ -108,7 +65,7 @@ export const stateReadOnly = {
   type: "error",
   code: "state_read_only",
   message: "CoderAgent's state is read-only for clients: it follows the session (status, messageCount, lastActivity)."
-} as const satisfies ServerFrame
+} as const satisfies ErrorFrame
 
 /** The error frame for a binary frame, which this protocol does not use. */
-export const binaryFrameRejected: ServerFrame = errorFrame("unsupported_frame", "Binary frames are not supported; send JSON text frames.")
+export const binaryFrameRejected: ErrorFrame = errorFrame("unsupported_frame", "Binary frames are not supported; send JSON text frames.")

@@ -120,18 +120,67 @@ export const AgentMessageRejected = Schema.Struct({
   code: Schema.String
 })
 
-/** The model failed a reply (the client got `model_error` or `model_timeout`); `detail` never holds a URL. */
-export const AgentModelFailed = Schema.Struct({
+/** A chat request refused before the SDK stored it (the client got the chat protocol's error answer). */
+export const AgentChatRefused = Schema.Struct({
+  ...agentEventFields,
+  event: Schema.Literal("agent.chat_refused"),
+  chatRequestId: Schema.String,
+  code: Schema.String
+})
+
+/** The fields of every line about one chat turn: its chat request id, and the connection's request id and user. */
+const chatTurnFields = {
   timestamp: Schema.String,
-  level: Schema.Literal("WARN"),
-  event: Schema.Literal("agent.model_failed"),
   agent: Schema.String,
   instance: Schema.String,
-  id: Schema.String,
+  chatRequestId: Schema.String,
+  requestId: Schema.NullOr(Schema.String),
+  user: Schema.NullOr(Schema.String)
+}
+
+/** The model failed a turn (the client got `model_error` or `model_timeout`); `detail` never holds a URL. */
+export const AgentModelFailed = Schema.Struct({
+  ...chatTurnFields,
+  level: Schema.Literal("WARN"),
+  event: Schema.Literal("agent.model_failed"),
   reason: Schema.Literal("error", "timeout"),
   detail: Schema.String
 })
 
+/** A chat turn ended: how, how long it took, and what the model reported (null when it reported nothing). */
+export const AgentChatCompleted = Schema.Struct({
+  ...chatTurnFields,
+  level: Schema.Literal("INFO"),
+  event: Schema.Literal("agent.chat_completed"),
+  backend: Schema.Literal("openai-compatible", "workers-ai", "none"),
+  status: Schema.Literal("completed", "error", "aborted"),
+  code: Schema.NullOr(Schema.Literal("model_unavailable", "model_error", "model_timeout")),
+  durationMs: Schema.Number,
+  finishReason: Schema.NullOr(Schema.String),
+  inputTokens: Schema.NullOr(Schema.Number),
+  outputTokens: Schema.NullOr(Schema.Number),
+  totalTokens: Schema.NullOr(Schema.Number)
+})
+
+/** CoderAgent's settings cannot start a session; `detail` names each var and what is wrong, never its value. */
+export const AgentSettingsInvalid = Schema.Struct({
+  timestamp: Schema.String,
+  level: Schema.Literal("WARN"),
+  event: Schema.Literal("agent.settings_invalid"),
+  agent: Schema.String,
+  instance: Schema.String,
+  detail: Schema.String
+})
+
 /** Every line the Worker and its agents write. */
-export const LogLine = Schema.Union(RequestCompleted, AgentConnected, AgentClosed, AgentMessageRejected, AgentModelFailed)
+export const LogLine = Schema.Union(
+  RequestCompleted,
+  AgentConnected,
+  AgentClosed,
+  AgentMessageRejected,
+  AgentChatRefused,
+  AgentModelFailed,
+  AgentChatCompleted,
+  AgentSettingsInvalid
+)
 export type LogLine = typeof LogLine.Type

@@ -143,3 +143,22 @@ export class AppConfig extends Context.Tag("app/AppConfig")<AppConfig, AppSettin
   /** Reads the settings from the current `ConfigProvider`. */
   static readonly Live = Layer.effect(AppConfig, appSettings)
 }
+
+/** One problem in a `ConfigError`: the var it is about and what is wrong with it. */
+export interface ConfigProblem {
+  readonly setting: string
+  readonly message: string
+}
+
+/** The problems in a `ConfigError`, one per var, in the order they were found. */
+export const configProblems = (error: ConfigError.ConfigError): ReadonlyArray<ConfigProblem> => {
+  const leaf = (_: unknown, path: Array<string>, message: string): ReadonlyArray<ConfigProblem> => [{ setting: path.join("."), message }]
+  return ConfigError.reduceWithContext(error, undefined, {
+    andCase: (_, left, right) => [...left, ...right],
+    orCase: (_, left, right) => [...left, ...right],
+    invalidDataCase: leaf,
+    missingDataCase: leaf,
+    sourceUnavailableCase: leaf,
+    unsupportedCase: leaf
+  })
+}

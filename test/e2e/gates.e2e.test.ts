@@ -7,6 +7,7 @@ import { Miniflare } from "miniflare"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { bundleWorker, startMiniflare, type MiniflareWorker } from "./support/miniflare.js"
 import { eventsIn, waitFor } from "./support/output.js"
+import { chatRequest, turnOf } from "./support/chatFrames.js"
 import { coderClient } from "./support/sdkClient.js"
 import { closeOf, connect, opened } from "./support/wsClient.js"
 
@@ -18,7 +19,7 @@ beforeAll(async () => {
   const bundle = bundleWorker()
   // A model whose URL carries credentials and answers nothing (port 1): every chat fails upstream.
   worker = await startMiniflare(bundle, {
-    vars: { MODEL_BASE_URL: "http://modeluser:SECRET@127.0.0.1:1/v1", MODEL_NAME: "m", MODEL_TIMEOUT_MS: "2000" }
+    vars: { MODEL_BASE_URL: "http://modeluser:SECRET@127.0.0.1:1/v1", MODEL_NAME: "m", MODEL_TIMEOUT_MS: "2000", MODEL_MAX_RETRIES: "0" }
   })
   ghost = await startMiniflare(bundle, { vars: { AGENTS: "CoderAgent,Ghost:SECRET_BINDING_X" } })
   renamed = await startMiniflare(bundle, { bindCoderAgentAs: "CODER_AGENT" })
@@ -119,17 +120,18 @@ describe("4, 5: CoderAgent's state and model errors", () => {
 
   it("a model error reaches the client as a code and a safe sentence; the detail, without credentials, is logged", async () => {
     const socket = opened(await connect(`${ws(worker.origin)}/agents/coder-agent/model-1`))
-    socket.send({ type: "chat", id: "m1", text: "hi" })
-    const error = await socket.next("error")
+    socket.send(chatRequest("m1", "hi"))
+    const turn = await turnOf(socket, "m1")
     await socket.close()
-    expect(error).toMatchObject({ code: "model_error", id: "m1" })
-    expect(JSON.stringify(error)).not.toMatch(/SECRET|modeluser|127\.0\.0\.1|http/)
+    expect(turn.error).toBe("model_error: The model failed to answer. Try again; the operator's log has the details.")
+    expect(JSON.stringify(turn.frames)).not.toMatch(/SECRET|modeluser|127\.0\.0\.1|http/)
     const failed = await waitFor(
       () => eventsIn(worker.lines, "agent.model_failed"),
       (lines) => lines.length > 0
     )
-    expect(failed[0]).toMatchObject({ agent: "CoderAgent", instance: "model-1", id: "m1", reason: "error" })
+    expect(failed[0]).toMatchObject({ agent: "CoderAgent", instance: "model-1", chatRequestId: "m1", reason: "error" })
     expect(JSON.stringify(failed[0])).not.toMatch(/SECRET|modeluser/)
+    expect(worker.lines.join("\n")).not.toMatch(/SECRET|modeluser/)
   })
 })
 

@@ -6,6 +6,7 @@
 import { Either, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { LogLine } from "../../src/domain/LogEvent.js"
+import { chatRequest, turnOf } from "./support/chatFrames.js"
 import { coderClient } from "./support/sdkClient.js"
 import { closeOf, connect, opened } from "./support/wsClient.js"
 import { eventsIn, waitFor } from "./support/output.js"
@@ -63,30 +64,17 @@ describe("routing against local workerd", () => {
     await socket.close()
   })
 
-  it("state survives a reconnect", async () => {
-    const url = `${worker.wsOrigin}/agents/coder-agent/stateful`
-    const first = opened(await connect(url))
-    await first.next("cf_agent_identity")
-    await first.next("cf_agent_state")
-    first.send({ type: "reset" })
-    await first.next("reset.done")
-    const changed = await first.next("cf_agent_state")
-    await first.close()
-    const second = opened(await connect(url))
-    const state = await second.next("cf_agent_state")
-    expect(state["state"]).toEqual(changed["state"])
-    expect(state).toMatchObject({ state: { status: "idle", lastActivity: expect.any(String) } })
-    await second.close()
-  })
-
-  it("without a model, chat answers model_unavailable naming the settings to add; the connection stays open", async () => {
+  it("without a model, a chat request gets model_unavailable naming the settings to add, and nothing is stored", async () => {
     const socket = opened(await connect(`${worker.wsOrigin}/agents/coder-agent/no-model`))
     await socket.next("cf_agent_identity")
-    socket.send({ type: "chat", id: "c1", text: "hello" })
-    expect(await socket.next("error")).toMatchObject({ code: "model_unavailable", id: "c1", message: expect.stringContaining("MODEL_BASE_URL") })
-    socket.send({ type: "history" })
-    expect(await socket.next("history")).toEqual({ type: "history", messages: [] })
+    socket.send(chatRequest("c1", "hello"))
+    const turn = await turnOf(socket, "c1")
+    expect(turn.error).toMatch(/^model_unavailable: No model is configured: set the MODEL_BASE_URL and MODEL_NAME vars/)
+    socket.send({ type: "ping" })
+    expect(await socket.next("pong")).toHaveProperty("time")
     await socket.close()
+    const stored = await fetch(`${worker.origin}/agents/coder-agent/no-model/get-messages`)
+    expect(await stored.json()).toEqual([])
   })
 
   it("HTTP to the same paths reaches the agent's onRequest", async () => {
