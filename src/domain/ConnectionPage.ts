@@ -1,7 +1,8 @@
 /**
  * The page `/` answers a browser with: the declared agents and their URLs, a form that opens a native
- * WebSocket to an agent instance, the frames received, the state, a ping, `/health`, and a refused or
- * closed socket's code and reason explained in words. One self-contained document: no external assets, no
+ * WebSocket to an agent instance, the frames received, the state, a ping, a chat box speaking the SDK's
+ * chat protocol (history from `get-messages`, a streamed reply, Stop), `/health`, and a refused or closed
+ * socket's code and reason explained in words. One self-contained document: no external assets, no
  * build step. Data from the server is embedded as JSON and rendered with `textContent` only.
  */
 import type { AgentCatalog } from "./AgentCatalog.js"
@@ -48,6 +49,9 @@ input,select,button{font:inherit;padding:.3rem .5rem}
 #frames{background:#f5f5f7;border:1px solid #ddd;padding:.5rem;height:14rem;overflow:auto;white-space:pre-wrap;margin:.5rem 0}
 #status{padding:.5rem .75rem;border-radius:6px;background:#eef}
 #status.closed{background:#fde8e8}#status.open{background:#e6f6ea}
+#chatlog{border:1px solid #ddd;padding:.5rem;min-height:3rem;margin:.5rem 0}
+#chatlog p{margin:.3rem 0;white-space:pre-wrap}#chatlog .assistant{color:#035}#chatlog .error{color:#a00}
+#message{min-width:24rem}
 </style>
 </head>
 <body>
@@ -67,6 +71,14 @@ input,select,button{font:inherit;padding:.3rem .5rem}
 </form>
 <p id="status">Not connected.</p>
 <p>State: <code id="state">-</code></p>
+<h2>Chat</h2>
+<form id="chat">
+<label>Message <input id="message" autocomplete="off" disabled></label>
+<button id="send" type="submit" disabled>Send</button>
+<button id="stop" type="button" disabled>Stop</button>
+</form>
+<div id="chatlog" aria-label="conversation"></div>
+<h2>Frames</h2>
 <div id="frames" aria-label="frames received"></div>
 <script id="data" type="application/json">${escapeJson(data)}</script>
 <script>
@@ -88,6 +100,28 @@ fetch("/health").then((r) => r.json()).then((h) => {
   el("health").textContent = h.status + " (" + h.agents.map((a) => a.agent + (a.bindingPresent ? " bound" : " NOT bound")).join(", ") + ")";
 }, () => { el("health").textContent = "unreachable"; });
 let socket = null;
+let target = null;
+// The conversation as the SDK keeps it (UI messages), and the turn streaming now.
+let messages = [];
+let turn = null;
+const textOf = (message) => message.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
+const line = (role, text) => { const p = document.createElement("p"); p.className = role; p.textContent = role + ": " + text; el("chatlog").append(p); return p; };
+const renderChat = () => { el("chatlog").textContent = ""; for (const m of messages) line(m.role, textOf(m)); };
+const chatIdle = (idle) => { el("send").disabled = !idle || !socket; el("message").disabled = !socket; el("stop").disabled = idle; };
+const onChatFrame = (frame) => {
+  if (frame.type === "cf_agent_chat_messages") { messages = frame.messages; if (!turn) renderChat(); return; }
+  if (frame.type !== "cf_agent_use_chat_response" || !turn || frame.id !== turn.id) return;
+  if (frame.error) { turn.error = frame.body; turn.line.className = "error"; turn.line.textContent = "error: " + frame.body; }
+  else if (frame.body) {
+    const chunk = JSON.parse(frame.body);
+    if (chunk.type === "start" && chunk.messageId) turn.messageId = chunk.messageId;
+    if (chunk.type === "text-delta") { turn.text += chunk.delta; turn.line.textContent = "assistant: " + turn.text; }
+  }
+  if (frame.done) {
+    if (turn.text) messages.push({ id: turn.messageId || turn.id, role: "assistant", parts: [{ type: "text", text: turn.text }] });
+    turn = null; chatIdle(true);
+  }
+};
 const log = (line) => { const f = el("frames"); f.textContent += line + "\\n"; f.scrollTop = f.scrollHeight; };
 const status = (text, kind) => { el("status").textContent = text; el("status").className = kind; };
 const explain = (code) => data.explanations[code] || (code >= 4000 && code < 5000 ? "Refused by the server; do not retry as is." : "Closed.");
@@ -96,26 +130,54 @@ el("connect").addEventListener("submit", (event) => {
   if (socket) socket.close(1000);
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const token = el("token").value.trim();
-  const url = scheme + "//" + location.host + "/" + data.prefix + "/" + el("agent").value + "/" + encodeURIComponent(el("instance").value) + (token ? "?token=" + encodeURIComponent(token) : "");
+  const path = "/" + data.prefix + "/" + el("agent").value + "/" + encodeURIComponent(el("instance").value);
+  const query = token ? "?token=" + encodeURIComponent(token) : "";
+  const url = scheme + "//" + location.host + path + query;
+  target = { path, query };
+  messages = []; turn = null; el("chatlog").textContent = "";
   el("frames").textContent = "";
   status("Connecting to " + url.replace(/token=[^&]*/, "token=...") + " ...", "");
-  socket = new WebSocket(url);
-  socket.addEventListener("open", () => { status("Connected.", "open"); el("ping").disabled = false; el("close").disabled = false; });
-  socket.addEventListener("message", (message) => {
+  // Events of a socket this page has since replaced (Connect pressed again) are ignored.
+  const current = new WebSocket(url);
+  socket = current;
+  current.addEventListener("open", () => {
+    if (socket !== current) return;
+    status("Connected.", "open"); el("ping").disabled = false; el("close").disabled = false; chatIdle(true);
+    // The history, as useAgentChat loads it.
+    fetch(target.path + "/get-messages" + target.query).then((r) => (r.ok ? r.json() : [])).then((stored) => {
+      if (Array.isArray(stored) && !turn) { messages = stored; renderChat(); }
+    }, () => {});
+  });
+  current.addEventListener("message", (message) => {
+    if (socket !== current) return;
     log("< " + message.data);
     try {
       const frame = JSON.parse(message.data);
       if (frame.type === "cf_agent_state") el("state").textContent = JSON.stringify(frame.state);
       if (frame.type === "cf_agent_identity") status("Connected to " + frame.agent + " instance " + frame.name + ".", "open");
+      onChatFrame(frame);
     } catch (_) {}
   });
-  socket.addEventListener("close", (closed) => {
-    el("ping").disabled = true; el("close").disabled = true; socket = null;
+  current.addEventListener("close", (closed) => {
+    if (socket !== current) return;
+    el("ping").disabled = true; el("close").disabled = true; socket = null; turn = null; chatIdle(true);
     status("Closed with " + closed.code + (closed.reason ? " (" + closed.reason + ")" : "") + ": " + explain(closed.code), "closed");
   });
 });
 el("ping").addEventListener("click", () => { if (socket) { socket.send(JSON.stringify({ type: "ping" })); log('> {"type":"ping"}'); } });
 el("close").addEventListener("click", () => { if (socket) socket.close(1000, "closed from the page"); });
+el("chat").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = el("message").value;
+  if (!socket || turn || !text.trim()) return;
+  const id = crypto.randomUUID();
+  messages.push({ id: "u-" + id, role: "user", parts: [{ type: "text", text }] });
+  line("user", text);
+  turn = { id, text: "", line: line("assistant", "..."), messageId: null };
+  socket.send(JSON.stringify({ type: "cf_agent_use_chat_request", id, init: { method: "POST", body: JSON.stringify({ messages, trigger: "submit-message" }) } }));
+  el("message").value = ""; chatIdle(false);
+});
+el("stop").addEventListener("click", () => { if (socket && turn) socket.send(JSON.stringify({ type: "cf_agent_chat_request_cancel", id: turn.id })); });
 </script>
 </body>
 </html>

@@ -4,33 +4,30 @@
  * connects to CoderAgent, shows identity, state and a pong, and explains a refused socket. Screenshots go to
  * SCREENSHOT_DIR (docs/ holds the README's). Without Chromium the tests say how to get it, and fail only when `CI` is set.
  */
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { join, resolve } from "node:path"
-import { type Browser, chromium } from "playwright-core"
+import { join } from "node:path"
+import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { chromiumAvailable, HOW_TO_GET_CHROMIUM, launchChromium, screenshotDir, skipBrowserTests } from "./support/chromium.js"
+import { startModelServer, type ModelServer } from "./fixtures/modelServer.js"
 import { startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
 
-const CHROMIUM = "/usr/bin/chromium"
-const available = existsSync(CHROMIUM)
-// Screenshots go to a temporary folder unless SCREENSHOT_DIR names one (SCREENSHOT_DIR=docs for the README's).
-const shots = process.env["SCREENSHOT_DIR"] === undefined ? mkdtempSync(join(tmpdir(), "browser-shots-")) : resolve(process.env["SCREENSHOT_DIR"])
-const HOW = `Chromium is not installed: run \`apt-get install -y chromium\` as root (Debian's package; .ci/run does).`
+const shots = screenshotDir()
+if (!chromiumAvailable) console.warn(`browser e2e tests skipped: ${HOW_TO_GET_CHROMIUM}`)
 
-if (!available) console.warn(`browser e2e tests skipped: ${HOW}`)
-
-describe.skipIf(!available && process.env["CI"] === undefined)("in a real browser", () => {
+describe.skipIf(skipBrowserTests)("in a real browser", () => {
   let worker: LocalWorker
+  let model: ModelServer
   let browser: Browser
   let elsewhere: Server
   let otherOrigin: string
 
   beforeAll(async () => {
-    expect(available, HOW).toBe(true)
-    worker = await startWranglerDev()
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] })
+    expect(chromiumAvailable, HOW_TO_GET_CHROMIUM).toBe(true)
+    model = await startModelServer()
+    worker = await startWranglerDev({ vars: { MODEL_BASE_URL: model.baseUrl, MODEL_NAME: "fixture-model" } })
+    browser = await launchChromium()
     // A page on another origin that opens a socket to an agent that does not exist.
     elsewhere = createServer((_req, res) =>
       res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><script>
@@ -40,12 +37,12 @@ describe.skipIf(!available && process.env["CI"] === undefined)("in a real browse
     )
     await new Promise<void>((done) => elsewhere.listen(0, "127.0.0.1", done))
     otherOrigin = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`
-    mkdirSync(shots, { recursive: true })
   })
 
   afterAll(async () => {
     await browser?.close()
     await worker?.stop()
+    await model?.close()
     await new Promise((done) => elsewhere?.close(done))
   })
 
@@ -67,7 +64,29 @@ describe.skipIf(!available && process.env["CI"] === undefined)("in a real browse
     await expect.poll(() => page.locator("#state").textContent()).toContain('"status":"idle"')
     await page.click("#ping")
     await expect.poll(() => page.locator("#frames").textContent()).toContain('"type":"pong"')
-    await page.screenshot({ path: resolve(shots, "connection-page-connected.png") })
+    await page.screenshot({ path: join(shots, "connection-page-connected.png") })
+    await page.close()
+  })
+
+  it("the connection page's chat box: a streamed reply, then the history after reconnecting", async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 1000 } })
+    await page.goto(`${worker.origin}/`)
+    await page.fill("#instance", "page-chat")
+    await page.click("#open")
+    await expect.poll(() => page.locator("#status").textContent()).toBe("Connected to coder-agent instance page-chat.")
+    await page.fill("#message", "hi from the page")
+    await page.click("#send")
+    const conversation = ["user: hi from the page", "assistant: You said: hi from the page"]
+    const chatLines = () => page.locator("#chatlog p").allTextContents()
+    await expect.poll(chatLines, { timeout: 10_000 }).toEqual(conversation)
+    await expect.poll(() => page.locator("#frames").textContent()).toContain('"type":"cf_agent_use_chat_response"')
+    await page.click("#open")
+    await expect.poll(() => page.locator("#status").textContent()).toBe("Connected to coder-agent instance page-chat.")
+    await expect.poll(chatLines, { timeout: 10_000 }).toEqual(conversation)
+    await page.fill("#message", "fail now")
+    await page.click("#send")
+    await expect.poll(() => page.locator("#chatlog .error").textContent(), { timeout: 15_000 }).toMatch(/^error: model_error: /)
+    await page.screenshot({ path: join(shots, "connection-page-chat.png"), fullPage: true })
     await page.close()
   })
 
@@ -79,7 +98,7 @@ describe.skipIf(!available && process.env["CI"] === undefined)("in a real browse
     await expect.poll(() => page.locator("#status").textContent()).toMatch(
       /^Closed with 4400 \(instance_contains_slash [0-9a-f-]{36}\): The URL is not valid/
     )
-    await page.screenshot({ path: resolve(shots, "connection-page-refused.png") })
+    await page.screenshot({ path: join(shots, "connection-page-refused.png") })
     await page.close()
   })
 
