@@ -123,7 +123,9 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
     const check = checkChatRequest(parsed.right, maxChars)
     switch (check._tag) {
       case "NotChat":
-        return sdkOnMessage(connection, message)
+        // Other chat frames (clear, edited messages) change the conversation: the state's count follows.
+        await sdkOnMessage(connection, message)
+        return this.followMessageCount()
       case "Malformed":
         return this.connectionLog.reject(connection, {
           type: "error",
@@ -183,6 +185,10 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
   /** The turn is over and its reply persisted: the state follows. */
   protected override onChatResponse(): void {
     this.publish("idle")
+  }
+
+  private followMessageCount() {
+    if (this.state.messageCount !== this.messages.length) this.setState({ ...this.state, messageCount: this.messages.length })
   }
 
   private publish(status: CoderState["status"]) {

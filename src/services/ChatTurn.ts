@@ -50,6 +50,15 @@ const metadataOf = (chunk: UIMessageChunk): Option.Option<ReplyMetadata> => {
     : Option.none()
 }
 
+/**
+ * The SDK broadcasts a `finish` chunk with its metadata replaced by the finish reason (it persists ours); a
+ * `message-metadata` chunk just before it brings the usage to live clients too.
+ */
+const withLiveMetadata = (chunk: UIMessageChunk): ReadonlyArray<UIMessageChunk> =>
+  chunk.type === "finish" && chunk.messageMetadata !== undefined
+    ? [{ type: "message-metadata", messageMetadata: chunk.messageMetadata }, chunk]
+    : [chunk]
+
 /** The turn's `Response`: the reply's UI message stream, or only the error chunk saying why there is none. */
 export const chatTurn = (input: TurnInput): Effect.Effect<Response, never, ChatModel> =>
   Effect.gen(function* () {
@@ -152,6 +161,7 @@ export const chatTurn = (input: TurnInput): Effect.Effect<Response, never, ChatM
             Duration.millis(settings.timeoutMs)
           ),
           Stream.tap(record),
+          Stream.mapConcat(withLiveMetadata),
           Stream.catchAll((failure) => Stream.fromEffect(failWith(failure)))
         )
     }).pipe(Stream.ensuring(Effect.zipRight(Effect.sync(() => stop.abort()), logEnd)))

@@ -69,6 +69,8 @@ describe("CoderAgent with a streaming model", () => {
     expect(turn.text).toBe("You said: hello there")
     expect(turn.chunks.filter((c) => c.type === "text-delta").length).toBeGreaterThan(1)
     expect(turn.frames.at(-1)).toMatchObject({ done: true })
+    // What useAgentChat shows live: the usage arrives with the reply, not only after a reload.
+    expect(turn.chunks.find((c) => c.type === "message-metadata")?.messageMetadata).toMatchObject({ usage: { totalTokens: 16 } })
     const request = model.requests.at(-1)
     expect(request?.authorization).toBe(`Bearer ${KEY}`)
     expect((request?.body as { messages: Array<{ role: string }> }).messages[0]?.role).toBe("system")
@@ -99,6 +101,15 @@ describe("CoderAgent with a streaming model", () => {
       (s) => s.at(-1) === "idle" && s.includes("working")
     )
     expect(statuses.slice(-2)).toEqual(["working", "idle"])
+    // useAgentChat's clearHistory(): everyone is told, the history is empty and the state follows.
+    a.send({ type: "cf_agent_chat_clear" })
+    expect(await b.next("cf_agent_chat_clear")).toBeDefined()
+    const counts = await waitFor(
+      () => b.frames.filter((f) => f["type"] === "cf_agent_state").map((f) => (f["state"] as { messageCount: number }).messageCount),
+      (seen) => seen.at(-1) === 0
+    )
+    expect(counts.at(-1)).toBe(0)
+    expect(await storedMessages("shared")).toEqual([])
     await a.close()
     await b.close()
   })
@@ -112,7 +123,7 @@ describe("CoderAgent with a streaming model", () => {
     expect(turn.outcome).toBe("aborted")
     expect(turn.error).toBeNull()
     expect(turn.text.split(" ").length).toBeLessThan(40)
-    await waitFor(() => model.cut, (cut) => cut.includes("slow please"))
+    expect(await waitFor(() => model.cut, (cut) => cut.includes("slow please"))).toContain("slow please")
     expect(await completed("long")).toMatchObject({ status: "aborted", code: null })
     const partial = (await storedMessages("cancel-1")).at(-1)
     expect(partial?.role).toBe("assistant")
@@ -120,6 +131,20 @@ describe("CoderAgent with a streaming model", () => {
     socket.send(chatRequest("after", "still there?"))
     expect((await turnOf(socket, "after")).text).toBe("You said: still there?")
     await socket.close()
+  })
+
+  it("a client that reconnects mid-stream resumes the reply: the SDK replays what it missed, then streams the rest", async () => {
+    const first = await session("resume-1")
+    first.send(chatRequest("r1", "slow please"))
+    await firstDelta(first, "r1")
+    await first.close()
+    const again = await session("resume-1")
+    const resuming = await again.next("cf_agent_stream_resuming")
+    expect(resuming).toMatchObject({ id: "r1" })
+    again.send({ type: "cf_agent_stream_resume_ack", id: "r1" })
+    const turn = await turnOf(again, "r1")
+    expect(turn.text).toBe(Array.from({ length: 40 }, (_, i) => `w${i} `).join(""))
+    await again.close()
   })
 
   it("upstream 500: model_error after MODEL_MAX_RETRIES retries; no URL, key or upstream body reaches a client or the log", async () => {
@@ -149,7 +174,7 @@ describe("CoderAgent with a streaming model", () => {
     const turn = await turnOf(socket, "h1")
     expect(turn.error).toBe("model_timeout: The model stopped sending its reply in time. Try again.")
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_400)
-    await waitFor(() => model.cut, (cut) => cut.includes("hang now"))
+    expect(await waitFor(() => model.cut, (cut) => cut.includes("hang now"))).toContain("hang now")
     expect(await completed("h1")).toMatchObject({ status: "error", code: "model_timeout" })
     await socket.close()
   })

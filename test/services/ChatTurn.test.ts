@@ -65,10 +65,11 @@ describe("chatTurn", () => {
       const model = streaming(textParts(["You ", "said: ", "hello"]))
       const chunks = yield* run({}, layer(Either.right(model)), logs)
       expect(chunks.filter((c) => c.type === "text-delta").map((c) => c.delta)).toEqual(["You ", "said: ", "hello"])
-      expect(chunks.find((c) => c.type === "finish")?.messageMetadata).toEqual({
-        finishReason: "stop",
-        usage: { inputTokens: 7, outputTokens: 3, totalTokens: 10 }
-      })
+      const metadata = { finishReason: "stop", usage: { inputTokens: 7, outputTokens: 3, totalTokens: 10 } }
+      expect(chunks.slice(-2)).toEqual([
+        { type: "message-metadata", messageMetadata: metadata },
+        { type: "finish", finishReason: "stop", messageMetadata: metadata }
+      ])
       expect(model.doStreamCalls[0]?.prompt[0]).toEqual({ role: "system", content: "be brief" })
       expect(event(logs, "agent.chat_completed")).toMatchObject({
         status: "completed",
