@@ -72,9 +72,10 @@ const allowedOrigins = Config.string("ALLOWED_ORIGINS").pipe(
 
 /** An integer var of at least 1, with a default; a malformed value fails start-up naming the var. */
 export const positiveInt = (name: string, fallback: number) =>
+  // Validated before the default, so a failure names the var (a validation after `withDefault` has no path).
   Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n >= 1 })
+    Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n >= 1 }),
+    Config.withDefault(fallback)
   )
 
 /** An optional secret; when set, long enough not to be guessed. */

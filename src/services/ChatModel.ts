@@ -63,8 +63,8 @@ export class ChatModel extends Context.Tag("app/ChatModel")<ChatModel, ChatModel
       const { baseUrl, maxRetries, timeoutMs } = yield* Config.all({
         timeoutMs: positiveInt("MODEL_TIMEOUT_MS", 30_000),
         maxRetries: Config.integer("MODEL_MAX_RETRIES").pipe(
-          Config.withDefault(2),
-          Config.validate({ message: "MODEL_MAX_RETRIES must be 0 to 5", validation: (n) => n >= 0 && n <= 5 })
+          Config.validate({ message: "MODEL_MAX_RETRIES must be 0 to 5", validation: (n) => n >= 0 && n <= 5 }),
+          Config.withDefault(2)
         ),
         baseUrl: Config.option(httpUrl("MODEL_BASE_URL"))
       })
@@ -102,7 +102,7 @@ const httpUrl = (name: string) =>
       const url = Either.getOrNull(Either.try(() => new URL(value)))
       return url !== null && (url.protocol === "https:" || url.protocol === "http:")
         ? Either.right(value.replace(/\/+$/, ""))
-        : Either.left(ConfigError.InvalidData([name], `${name} must be an http(s) URL`))
+        : Either.left(ConfigError.InvalidData([], `${name} must be an http(s) URL`))
     })
   )
 
