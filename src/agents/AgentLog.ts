@@ -28,7 +28,7 @@ export const callerOf = (request: Request): string | null => request.headers.get
 /** Milliseconds since `since`, by Effect's clock. */
 export const elapsedSince = (since: number): Effect.Effect<number> => Effect.map(Clock.currentTimeMillis, (now) => now - since)
 
-type AgentEvent = "agent.connected" | "agent.closed" | "agent.message_rejected" | "agent.chat_refused" | "agent.settings_invalid"
+type AgentEvent = "agent.connected" | "agent.closed" | "agent.message_rejected" | "agent.chat_refused" | "agent.settings_invalid" | "agent.history_adopted"
 
 /** One agent event line. */
 export const agentEvent = (

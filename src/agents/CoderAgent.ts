@@ -13,6 +13,7 @@ import { Cause, Clock, type ConfigError, Effect, Either, Exit, Layer, ManagedRun
 import { chatErrorText, chatRefusal } from "../domain/ChatAnswers.js"
 import { checkChatRequest } from "../domain/ChatRequest.js"
 import { clip } from "../domain/Clip.js"
+import { LEGACY_TABLE, legacyMessages, type LegacyRow } from "../domain/LegacyHistory.js"
 import {
   binaryFrameRejected,
   initialCoderState,
@@ -179,6 +180,30 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
           user: facts?.user ?? null
         }
       })
+    )
+  }
+
+  /** Runs after the SDK has loaded the conversation (it wraps `onStart`). */
+  override async onStart(): Promise<void> {
+    await this.adoptLegacyHistory()
+  }
+
+  /**
+   * Messages stored by CoderAgent before it was an `AIChatAgent` (its own table) join the SDK's history, in
+   * front of anything newer, then the table goes. Persisted first, dropped second: a restart in between
+   * adopts again, and the ids (from the rows' sequence) keep that from doubling anything.
+   */
+  private async adoptLegacyHistory(): Promise<void> {
+    const found = this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ${LEGACY_TABLE}`
+    if (Number(found[0]?.n ?? 0) === 0) return
+    const rows = this.sql<LegacyRow>`SELECT seq, id, role, text, at FROM coder_messages ORDER BY seq`
+    const known = new Set(this.messages.map((m) => m.id))
+    const adopted = legacyMessages(rows).filter((m) => !known.has(m.id))
+    if (adopted.length > 0) await this.persistMessages([...adopted, ...this.messages])
+    this.sql`DROP TABLE coder_messages`
+    this.followMessageCount()
+    this.connectionLog.runtime.runSync(
+      agentEvent("INFO", "agent.history_adopted", { agent: "CoderAgent", instance: this.name, messages: adopted.length })
     )
   }
 

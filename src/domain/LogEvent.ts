@@ -172,6 +172,16 @@ export const AgentSettingsInvalid = Schema.Struct({
   detail: Schema.String
 })
 
+/** An instance's messages from before CoderAgent was an AIChatAgent joined the SDK's history (once). */
+export const AgentHistoryAdopted = Schema.Struct({
+  timestamp: Schema.String,
+  level: Schema.Literal("INFO"),
+  event: Schema.Literal("agent.history_adopted"),
+  agent: Schema.String,
+  instance: Schema.String,
+  messages: Schema.Number
+})
+
 /** Every line the Worker and its agents write. */
 export const LogLine = Schema.Union(
   RequestCompleted,
@@ -181,6 +191,7 @@ export const LogLine = Schema.Union(
   AgentChatRefused,
   AgentModelFailed,
   AgentChatCompleted,
-  AgentSettingsInvalid
+  AgentSettingsInvalid,
+  AgentHistoryAdopted
 )
 export type LogLine = typeof LogLine.Type
