@@ -7,6 +7,8 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as jose from "jose"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startModelServer, type ModelServer } from "./fixtures/modelServer.js"
+import { chatRequest, turnOf } from "./support/chatFrames.js"
 import { eventsIn, waitFor } from "./support/output.js"
 import { coderClient } from "./support/sdkClient.js"
 import { closeOf, connect, opened } from "./support/wsClient.js"
@@ -25,27 +27,52 @@ const rs256 = (pair: typeof rs1, kid: string, sub: string) =>
 let published: Array<unknown> = []
 let jwks: Server
 let users: LocalWorker
+let model: ModelServer
 let keyed: LocalWorker
 
 beforeAll(async () => {
   published = [await jwk(rs1, "k1")]
+  model = await startModelServer()
   jwks = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: published })))
   await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve))
   const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/certs`
   ;[users, keyed] = await Promise.all([
-    startWranglerDev({ vars: { AUTH_JWT_SECRET: SECRET } }),
+    startWranglerDev({ vars: { AUTH_JWT_SECRET: SECRET, MODEL_BASE_URL: model.baseUrl, MODEL_NAME: "fixture-model" } }),
     startWranglerDev({ vars: { AUTH_JWKS_URL: jwksUrl, AUTH_JWKS_COOLDOWN_MS: "1" } })
   ])
 })
 
 afterAll(async () => {
-  await Promise.all([users?.stop(), keyed?.stop()])
+  await Promise.all([users?.stop(), keyed?.stop(), model?.close()])
   await new Promise((resolve) => jwks?.close(resolve))
 })
 
 const json = (token?: string) => ({ accept: "application/json", ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) })
 
 describe("users with HS256 tokens", () => {
+  it("alice chats on alice:chat; her history is hers: get-messages needs her token, bob gets 403", async () => {
+    const [alice, bob] = await Promise.all([hs256("alice"), hs256("bob")])
+    const socket = opened(await connect(`${users.wsOrigin}/agents/coder-agent/alice:chat?token=${alice}`))
+    socket.send(chatRequest("a1", "only for alice"))
+    expect((await turnOf(socket, "a1")).text).toBe("You said: only for alice")
+    await socket.close()
+    const line = await waitFor(
+      () => eventsIn(users.lines, "agent.chat_completed").filter((e) => e["chatRequestId"] === "a1"),
+      (lines) => lines.length > 0
+    )
+    expect(line[0]).toMatchObject({ user: "alice", status: "completed", instance: "alice:chat" })
+    // useAgentChat fetches get-messages from the agent URL, query (the token) included.
+    const url = `${users.origin}/agents/coder-agent/alice:chat/get-messages`
+    const mine = await fetch(`${url}?token=${alice}`)
+    expect(mine.status).toBe(200)
+    expect(((await mine.json()) as Array<{ role: string }>).map((m) => m.role)).toEqual(["user", "assistant"])
+    expect((await fetch(url, { headers: json() })).status).toBe(401)
+    const theirs = await fetch(url, { headers: json(bob) })
+    expect(theirs.status).toBe(403)
+    expect(await theirs.text()).not.toContain("only for alice")
+  })
+
+
   it("alice connects to alice:proj1 over WebSocket and AgentClient (query token); the agent knows her", async () => {
     const token = await hs256("alice")
     const socket = opened(await connect(`${users.wsOrigin}/agents/coder-agent/alice:proj1?token=${token}`))
@@ -77,7 +104,7 @@ describe("users with HS256 tokens", () => {
       reason: expect.stringMatching(/^instance_forbidden /)
     })
     const lines = await waitFor(
-      () => users.completed().filter((l) => l["outcome"] === "Forbidden"),
+      () => users.completed().filter((l) => l["outcome"] === "Forbidden" && l["instance"] === "bob:proj1"),
       (found) => found.length >= 2
     )
     expect(lines[0]).toMatchObject({ user: "alice", instance: "bob:proj1", status: 403 })
