@@ -10,7 +10,7 @@ import { AIChatAgent, type OnChatMessageOptions } from "@cloudflare/ai-chat"
 import { type AgentContext, type Connection, type ConnectionContext, getCurrentAgent, type WSMessage } from "agents"
 import { createUIMessageStreamResponse, safeValidateUIMessages } from "ai"
 import { Cause, Clock, type ConfigError, Effect, Either, Exit, Layer, ManagedRuntime, Option } from "effect"
-import { chatErrorText, chatRefusal } from "../domain/ChatAnswers.js"
+import { chatErrorCodeOf, chatErrorText, chatRefusal } from "../domain/ChatAnswers.js"
 import { checkChatRequest } from "../domain/ChatRequest.js"
 import { clip } from "../domain/Clip.js"
 import { LEGACY_TABLE, legacyMessages, type LegacyRow } from "../domain/LegacyHistory.js"
@@ -151,7 +151,7 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
   /** Answers chat request `id` with the chat protocol's error and logs `agent.chat_refused`. */
   private refuse(connection: Connection, id: string, text: string): void {
     this.connectionLog.runtime.runSync(
-      agentEvent("INFO", "agent.chat_refused", { ...this.connectionLog.fields(connection), chatRequestId: id, code: text.slice(0, text.indexOf(":")) })
+      agentEvent("INFO", "agent.chat_refused", { ...this.connectionLog.fields(connection), chatRequestId: id, code: chatErrorCodeOf(text) })
     )
     connection.send(JSON.stringify(chatRefusal(id, text)))
   }
