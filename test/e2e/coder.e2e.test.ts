@@ -4,7 +4,9 @@
  * A streamed reply, every connection seeing it, cancel mid-stream, upstream 500, a model that hangs,
  * refused requests, history after a restart with the same persisted state, and settings that cannot work.
  */
+import { Either, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { LogLine } from "../../src/domain/LogEvent.js"
 import { startModelServer, type ModelServer } from "./fixtures/modelServer.js"
 import { chatRequest, firstDelta, turnOf } from "./support/chatFrames.js"
 import { eventsIn, waitFor } from "./support/output.js"
@@ -197,6 +199,14 @@ describe("CoderAgent with a streaming model", () => {
     const refused = eventsIn(worker.lines, "agent.chat_refused").filter((e) => e["instance"] === "refused-1")
     expect(refused.map((e) => e["code"])).toEqual(["too_large", "invalid_message", "invalid_message"])
     await socket.close()
+  })
+
+  it("every JSON line this process printed decodes with the documented schema, chat events included", () => {
+    const json = worker.lines.filter((line) => line.startsWith("{"))
+    const events = new Set(json.map((line) => (JSON.parse(line) as { event: string }).event))
+    for (const event of ["agent.chat_completed", "agent.model_failed", "agent.chat_refused", "request.completed"]) expect(events).toContain(event)
+    const decode = Schema.decodeUnknownEither(Schema.parseJson(LogLine))
+    expect(json.filter((line) => Either.isLeft(decode(line)))).toEqual([])
   })
 
   it("history survives a restart of local workerd with the same persisted state, and the model sees it", async () => {
