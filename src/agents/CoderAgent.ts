@@ -8,11 +8,10 @@
  */
 import { AIChatAgent, type OnChatMessageOptions } from "@cloudflare/ai-chat"
 import { type AgentContext, type Connection, type ConnectionContext, getCurrentAgent, type WSMessage } from "agents"
-import { createUIMessageStreamResponse, safeValidateUIMessages } from "ai"
-import { Cause, Clock, type ConfigError, Effect, Either, Exit, Layer, ManagedRuntime, Option } from "effect"
+import { safeValidateUIMessages } from "ai"
+import { Clock, Either } from "effect"
 import { chatErrorCodeOf, chatErrorText, chatRefusal } from "../domain/ChatAnswers.js"
 import { checkChatRequest } from "../domain/ChatRequest.js"
-import { clip } from "../domain/Clip.js"
 import { LEGACY_TABLE, legacyMessages, type LegacyRow } from "../domain/LegacyHistory.js"
 import {
   binaryFrameRejected,
@@ -21,58 +20,13 @@ import {
   stateReadOnly,
   type CoderState
 } from "../domain/CoderProtocol.js"
-import { JsonLoggerLive } from "../layers/Logging.js"
-import { configProviderFrom } from "../layers/WorkerVars.js"
-import { configProblems } from "../services/AppConfig.js"
-import { ChatModel, type ChatModelShape } from "../services/ChatModel.js"
-import { chatTurn } from "../services/ChatTurn.js"
-import { coderSettings, type CoderSettings } from "../services/CoderSettings.js"
+import { chatTurn, errorOnlyResponse } from "../services/ChatTurn.js"
 import { agentEvent, callerOf } from "./AgentLog.js"
+import { startSession, type Session, type SettingsInvalid } from "./CoderSession.js"
 import { ConnectionLog, factsOf } from "./ConnectionLog.js"
 
 const json = (body: unknown, init?: ResponseInit) =>
   new Response(JSON.stringify(body), { ...init, headers: { "content-type": "application/json", ...init?.headers } })
-
-/** The instance's settings and the runtime its turns run on (the model's layer and the JSON logger). */
-interface Session {
-  readonly settings: CoderSettings
-  readonly model: ChatModelShape
-  readonly runtime: ManagedRuntime.ManagedRuntime<ChatModel, never>
-}
-
-/** Why the settings cannot start a session: the text clients get, and what the operator's log gets. */
-interface SettingsInvalid {
-  readonly text: string
-  readonly detail: string
-}
-
-/** What to tell clients and the operator about settings that failed to load. */
-const settingsInvalid = (cause: Cause.Cause<ReadonlyArray<ConfigError.ConfigError>>): SettingsInvalid => {
-  const problems = [...Cause.failures(cause)].flat().flatMap(configProblems)
-  return problems.length === 0
-    ? {
-        text: chatErrorText("model_unavailable", "The agent could not start its model. The operator's log has the details."),
-        detail: clip(Cause.pretty(cause), 500)
-      }
-    : {
-        text: chatErrorText(
-          "model_unavailable",
-          `The agent's settings are invalid: ${[...new Set(problems.map((p) => p.setting))].join(", ")}. The operator's log has the details.`
-        ),
-        detail: problems.map((p) => `${p.setting}: ${p.message}`).join("; ")
-      }
-}
-
-/** A turn's error answer when there is no session: the UI message stream of one error chunk. */
-const errorOnlyResponse = (text: string) =>
-  createUIMessageStreamResponse({
-    stream: new ReadableStream({
-      start(controller) {
-        controller.enqueue({ type: "error", errorText: text })
-        controller.close()
-      }
-    })
-  })
 
 /** The CoderAgent Durable Object. */
 export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState> {
@@ -87,30 +41,11 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
     this.onMessage = (connection, message) => this.screen(connection, message, sdkOnMessage)
   }
 
-  /**
-   * The session, built once per instance from the Worker's vars. Settings that cannot start one are a
-   * `SettingsInvalid` naming the vars (never their values), logged once as `agent.settings_invalid`.
-   */
+  /** The session, started once per instance (see CoderSession.ts). */
   private session(): Promise<Either.Either<Session, SettingsInvalid>> {
-    if (this.started !== undefined) return this.started
-    // Both are read even when the first fails ("validate"), so every bad var is named at once.
-    const read = Effect.all([coderSettings, ChatModel.make(this.env["AI"])], { mode: "validate" }).pipe(
-      Effect.mapError((errors) => errors.flatMap((e) => Option.toArray(e))),
-      Effect.withConfigProvider(configProviderFrom(this.env))
+    this.started ??= startSession(this.env, (detail) =>
+      this.connectionLog.runtime.runSync(agentEvent("WARN", "agent.settings_invalid", { agent: "CoderAgent", instance: this.name, detail }))
     )
-    const start = Effect.map(read, ([settings, model]): Session => ({
-      settings,
-      model,
-      runtime: ManagedRuntime.make(Layer.merge(Layer.succeed(ChatModel, model), JsonLoggerLive))
-    }))
-    this.started = Effect.runPromiseExit(start).then((exit) => {
-      if (Exit.isSuccess(exit)) return Either.right(exit.value)
-      const invalid = settingsInvalid(exit.cause)
-      this.connectionLog.runtime.runSync(
-        agentEvent("WARN", "agent.settings_invalid", { agent: "CoderAgent", instance: this.name, detail: invalid.detail })
-      )
-      return Either.left(invalid)
-    })
     return this.started
   }
 

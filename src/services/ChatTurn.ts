@@ -59,6 +59,17 @@ const withLiveMetadata = (chunk: UIMessageChunk): ReadonlyArray<UIMessageChunk> 
     ? [{ type: "message-metadata", messageMetadata: chunk.messageMetadata }, chunk]
     : [chunk]
 
+/** A turn's answer when it cannot start: the UI message stream of one error chunk. */
+export const errorOnlyResponse = (text: string): Response =>
+  createUIMessageStreamResponse({
+    stream: new ReadableStream<UIMessageChunk>({
+      start(controller) {
+        controller.enqueue({ type: "error", errorText: text })
+        controller.close()
+      }
+    })
+  })
+
 /** The turn's `Response`: the reply's UI message stream, or only the error chunk saying why there is none. */
 export const chatTurn = (input: TurnInput): Effect.Effect<Response, never, ChatModel> =>
   Effect.gen(function* () {
