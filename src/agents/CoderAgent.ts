@@ -152,8 +152,12 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
   }
 
   private publish(status: CoderState["status"]) {
-    const at = new Date(this.connectionLog.runtime.runSync(Clock.currentTimeMillis)).toISOString()
-    this.setState({ status, messageCount: this.messages.length, lastActivity: at })
+    this.setState({ status, messageCount: this.messages.length, lastActivity: this.now() })
+  }
+
+  /** The time, by Effect's clock, as the state and `pong` carry it. */
+  private now(): string {
+    return new Date(this.connectionLog.runtime.runSync(Clock.currentTimeMillis)).toISOString()
   }
 
   override onConnect(connection: Connection, context: ConnectionContext): void {
@@ -169,8 +173,7 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
     if (typeof message !== "string") return this.connectionLog.reject(connection, binaryFrameRejected)
     const frame = parseClientFrame(message)
     if (Either.isLeft(frame)) return this.connectionLog.reject(connection, frame.left)
-    const time = new Date(this.connectionLog.runtime.runSync(Clock.currentTimeMillis)).toISOString()
-    connection.send(JSON.stringify({ type: "pong", time }))
+    connection.send(JSON.stringify({ type: "pong", time: this.now() }))
   }
 
   /** Ends the session's runtime before the SDK deletes the instance. */

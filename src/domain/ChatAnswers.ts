@@ -5,8 +5,10 @@
  * (never a model URL, a credential or upstream content).
  */
 
+const CHAT_ERROR_CODES = ["model_unavailable", "model_error", "model_timeout", "invalid_message", "too_large"] as const
+
 /** Stable codes of failed chat turns. */
-export type ChatErrorCode = "model_unavailable" | "model_error" | "model_timeout" | "invalid_message" | "too_large"
+export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number]
 
 /** The error text clients see: `code: sentence`. */
 export const chatErrorText = (code: ChatErrorCode, sentence: string): string => `${code}: ${sentence}`
@@ -17,12 +19,15 @@ export const chatErrorCodeOf = (text: string): ChatErrorCode | null => {
   return codes.has(code) ? (code as ChatErrorCode) : null
 }
 
-const codes = new Set<string>(["model_unavailable", "model_error", "model_timeout", "invalid_message", "too_large"])
+const codes: ReadonlySet<string> = new Set(CHAT_ERROR_CODES)
+
+/** The code of a model failure, by its reason. */
+export const modelFailureCode = { error: "model_error", timeout: "model_timeout" } as const satisfies Record<string, ChatErrorCode>
 
 /** The safe sentences for model failures, one per reason. */
-export const modelFailureText = {
-  error: chatErrorText("model_error", "The model failed to answer. Try again; the operator's log has the details."),
-  timeout: chatErrorText("model_timeout", "The model stopped sending its reply in time. Try again.")
+export const modelFailureSentence = {
+  error: "The model failed to answer. Try again; the operator's log has the details.",
+  timeout: "The model stopped sending its reply in time. Try again."
 } as const
 
 /** A chat request frame as the SDK's clients send it (`useAgentChat`, `AgentClient`). */

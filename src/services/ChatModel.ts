@@ -8,16 +8,20 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible"
 import { APICallError, type LanguageModel, RetryError } from "ai"
 import { Config, ConfigError, Context, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { createWorkersAI } from "workers-ai-provider"
-import { chatErrorText, modelFailureText } from "../domain/ChatAnswers.js"
+import { chatErrorText, modelFailureCode, modelFailureSentence } from "../domain/ChatAnswers.js"
 import { positiveInt } from "./AppConfig.js"
 
 /** No model is configured; `setting` says what to add. */
 export class ModelUnavailable extends Schema.TaggedError<ModelUnavailable>()("ModelUnavailable", {
   setting: Schema.String
 }) {
+  get code(): "model_unavailable" {
+    return "model_unavailable"
+  }
+
   /** What a client is told. */
   get text(): string {
-    return chatErrorText("model_unavailable", this.setting)
+    return chatErrorText(this.code, this.setting)
   }
 }
 
@@ -29,9 +33,13 @@ export class ModelFailed extends Schema.TaggedError<ModelFailed>()("ModelFailed"
   reason: Schema.Literal("error", "timeout"),
   detail: Schema.String
 }) {
+  get code(): "model_error" | "model_timeout" {
+    return modelFailureCode[this.reason]
+  }
+
   /** What a client is told: a stable sentence per reason, nothing about the upstream. */
   get text(): string {
-    return modelFailureText[this.reason]
+    return chatErrorText(this.code, modelFailureSentence[this.reason])
   }
 }
 

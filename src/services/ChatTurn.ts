@@ -148,13 +148,12 @@ export const chatTurn = (input: TurnInput): Effect.Effect<Response, never, ChatM
       const s = yield* Ref.get(seen)
       const durationMs = (yield* Clock.currentTimeMillis) - startedAt
       const status = s.failure !== null ? "error" : s.aborted || s.finishReason === null ? "aborted" : "completed"
-      const code = s.failure === null ? null : s.failure._tag === "ModelUnavailable" ? "model_unavailable" : s.failure.reason === "timeout" ? "model_timeout" : "model_error"
       yield* Effect.logInfo({
         event: "agent.chat_completed",
         ...input.logFields,
         backend: settings.backend,
         status,
-        code,
+        code: s.failure?.code ?? null,
         durationMs,
         finishReason: s.finishReason,
         inputTokens: s.usage?.inputTokens ?? null,
