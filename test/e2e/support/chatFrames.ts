@@ -3,6 +3,7 @@
  * `cf_agent_use_chat_request` carrying the UI messages, answered by `cf_agent_use_chat_response` frames
  * (one UI message chunk per frame, then `done`), or an error answer.
  */
+import { waitFor } from "./output.js"
 import type { TestSocket } from "./wsClient.js"
 
 /** A user message as `useAgentChat` builds it. */
@@ -33,10 +34,9 @@ const isResponse = (id: string) => (f: Record<string, unknown>) => f["type"] ===
 
 /** Waits for the frames of turn `id` up to its `done` frame and takes them off `socket.frames`. */
 export const turnOf = async (socket: TestSocket, id: string, timeoutMs = 10_000): Promise<Turn> => {
-  const deadline = Date.now() + timeoutMs
-  while (!socket.frames.some((f) => isResponse(id)(f) && f["done"] === true)) {
-    if (Date.now() > deadline) throw new Error(`turn ${id} did not end within ${timeoutMs} ms; got ${JSON.stringify(socket.frames)}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+  const ended = (frames: ReadonlyArray<Record<string, unknown>>) => frames.some((f) => isResponse(id)(f) && f["done"] === true)
+  if (!ended(await waitFor(() => socket.frames, ended, timeoutMs))) {
+    throw new Error(`turn ${id} did not end within ${timeoutMs} ms; got ${JSON.stringify(socket.frames)}`)
   }
   const frames = socket.frames.filter(isResponse(id))
   for (const frame of frames) socket.frames.splice(socket.frames.indexOf(frame), 1)
@@ -56,9 +56,7 @@ export const turnOf = async (socket: TestSocket, id: string, timeoutMs = 10_000)
 
 /** Waits until turn `id` has streamed at least one text delta. */
 export const firstDelta = async (socket: TestSocket, id: string, timeoutMs = 10_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  while (!socket.frames.some((f) => isResponse(id)(f) && String(f["body"]).includes('"text-delta"'))) {
-    if (Date.now() > deadline) throw new Error(`turn ${id} streamed no text within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
+  const streaming = (frames: ReadonlyArray<Record<string, unknown>>) =>
+    frames.some((f) => isResponse(id)(f) && String(f["body"]).includes('"text-delta"'))
+  if (!streaming(await waitFor(() => socket.frames, streaming, timeoutMs))) throw new Error(`turn ${id} streamed no text within ${timeoutMs} ms`)
 }
