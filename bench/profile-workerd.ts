@@ -7,8 +7,7 @@
  */
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Log, LogLevel, Miniflare } from "miniflare"
-import type { Readable } from "node:stream"
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare"
 import WebSocket from "ws"
 import { bundleWorker } from "../test/e2e/support/miniflare.js"
 import { freePort } from "../test/e2e/support/ports.js"
@@ -21,24 +20,23 @@ const out = opts.get("out") ?? "/tmp/router.cpuprofile"
 const main = async () => {
   const bundle = bundleWorker()
   const inspectorPort = await freePort()
-  const mf = new Miniflare({
-    name: "router",
-    modules: true,
-    scriptPath: join(bundle, "worker.js"),
-    modulesRoot: bundle,
-    compatibilityDate: "2026-04-26",
-    compatibilityFlags: ["nodejs_compat"],
-    durableObjects: { CoderAgent: { className: "CoderAgent", useSQLite: true } },
-    host: "127.0.0.1",
-    port: 0,
-    inspectorPort,
-    log: new Log(LogLevel.NONE),
-    // Consume the runtime's output, or workerd blocks on a full pipe.
-    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
-      stdout.resume()
-      stderr.resume()
-    }
-  })
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      name: "router",
+      modules: true,
+      scriptPath: join(bundle, "worker.js"),
+      modulesRoot: bundle,
+      compatibilityDate: "2026-11-17",
+      compatibilityFlags: ["nodejs_compat"],
+      durableObjects: { CoderAgent: { className: "CoderAgent", useSQLite: true } },
+      host: "127.0.0.1",
+      port: 0,
+      inspectorPort,
+      log: new Log(LogLevel.NONE),
+      // Drop the runtime's output: a profile should not pay for reading it.
+      handleStructuredLogs: () => undefined
+    })
+  )
   const origin = (await mf.ready).origin
   const socket = new WebSocket(`ws://127.0.0.1:${inspectorPort}/core:user:router`)
   await new Promise((resolve) => socket.once("open", resolve))

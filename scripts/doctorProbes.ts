@@ -57,7 +57,7 @@ export const httpGet = (url: URL, headers: Record<string, string>): Effect.Effec
 /** Opens a WebSocket and waits (at most 10 s) for the agent's identity frame, a close, or a refusal. */
 export const wsProbe = (url: URL): Effect.Effect<WsFinding> =>
   Effect.async<WsFinding>((resume) => {
-    const socket = new WebSocket(url)
+    const socket = new WebSocket(url.href)
     let settled = false
     const done = (finding: WsFinding) => {
       if (settled) return

@@ -3,7 +3,7 @@
  * the client sent) with the real CoderAgent, real WebSocket clients and the SDK's AgentClient.
  */
 import { connect as tcpConnect } from "node:net"
-import { Miniflare } from "miniflare"
+import { convertV4MiniflareOptions, Miniflare } from "miniflare"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { bundleWorker, startMiniflare, type MiniflareWorker } from "./support/miniflare.js"
 import { eventsIn, waitFor } from "./support/output.js"
@@ -162,8 +162,9 @@ describe("6, 7: binding names", () => {
 })
 
 describe("9: logs", () => {
-  it("an unauthenticated 120 KB path makes a short line; a client's x-request-id is logged, not adopted", async () => {
-    const response = await fetch(`${worker.origin}/${"a".repeat(120_000)}`, { headers: { "x-request-id": "someone-elses" } })
+  // 60 KB: workerd 1.20261117 itself answers a request line over about 65 KB with 414, before the Worker runs.
+  it("an unauthenticated 60 KB path makes a short line; a client's x-request-id is logged, not adopted", async () => {
+    const response = await fetch(`${worker.origin}/${"a".repeat(60_000)}`, { headers: { "x-request-id": "someone-elses" } })
     expect(response.status).toBe(404)
     const requestId = response.headers.get("x-request-id")
     expect(requestId).not.toBe("someone-elses")
@@ -191,12 +192,14 @@ describe("11: a bodiless POST upgrade", () => {
 
   it("reaches the Worker exactly as the same GET does (method, body, headers), so the Worker cannot tell", async () => {
     // A probe Worker that describes the request it was handed.
-    const probe = new Miniflare({
-      modules: true,
-      script: `export default { async fetch(r) { return Response.json({ method: r.method, body: r.body !== null, headers: [...r.headers] }) } }`,
-      host: "127.0.0.1",
-      port: 0
-    })
+    const probe = new Miniflare(
+      convertV4MiniflareOptions({
+        modules: true,
+        script: `export default { async fetch(r) { return Response.json({ method: r.method, body: r.body !== null, headers: [...r.headers] }) } }`,
+        host: "127.0.0.1",
+        port: 0
+      })
+    )
     try {
       const origin = (await probe.ready).origin
       const handshake = (method: string) =>

@@ -110,7 +110,6 @@ describe("what the SDK's AgentClient makes of a refused socket", () => {
       name,
       host: origin.replace("http://", ""),
       protocol: "ws",
-      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
       minReconnectionDelay: 100,
       maxReconnectionDelay: 200,
       onConnectionError: (error) => errors.push(error)

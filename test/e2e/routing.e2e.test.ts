@@ -142,7 +142,7 @@ describe("routing against local workerd", () => {
     expect(report.status).toBe(200)
     expect(await report.json()).toMatchObject({
       agentsSdkVersion: "0.32.0",
-      compatibilityDate: "2026-04-26",
+      compatibilityDate: "2026-11-17",
       agents: [{ className: "CoderAgent", hasIdFromName: true, classExported: true, problems: [], probe: { ok: true, status: 200 } }]
     })
   })

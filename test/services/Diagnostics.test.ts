@@ -39,7 +39,7 @@ describe("the diagnostics gate", () => {
         const missing = yield* answer(vars, "/agents/coder-agent/x", headers)
         if (allowed) {
           expect(diagnostics.status).toBe(200)
-          expect(JSON.parse(diagnostics.body)).toMatchObject({ agentsSdkVersion: "0.32.0", compatibilityDate: "2026-04-26" })
+          expect(JSON.parse(diagnostics.body)).toMatchObject({ agentsSdkVersion: "0.32.0", compatibilityDate: "2026-11-17" })
           expect(missing.body).toContain("binding: CoderAgent")
         } else {
           expect(diagnostics).toEqual({ ...unknown, body: unknown.body.replaceAll("/_diagnostic ", "/_diagnostics ") })

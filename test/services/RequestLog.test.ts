@@ -4,15 +4,12 @@ import { makeHandler } from "../../src/layers/WorkerRuntime.js"
 import { RequestLog } from "../../src/services/RequestLog.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
 import { PlatformTest } from "../support/Sdk.js"
+import { fakeCtx } from "../support/TestApp.js"
 
 /** An ExecutionContext that keeps what it is asked to wait for. */
 const recordingCtx = () => {
   const waited: Array<Promise<unknown>> = []
-  const ctx: ExecutionContext = {
-    waitUntil: (promise) => void waited.push(promise),
-    passThroughOnException: () => undefined,
-    props: {}
-  }
+  const ctx = fakeCtx((promise) => void waited.push(promise))
   return { ctx, waited }
 }
 

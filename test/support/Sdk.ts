@@ -20,7 +20,7 @@ export const AgentsSdkTest = Layer.succeed(AgentsSdk, {
 /** Build facts as the test bundle would have them. */
 export const BuildInfoTest = Layer.succeed(BuildInfo, {
   agentsSdkVersion: "0.32.0",
-  compatibilityDate: "2026-04-26",
+  compatibilityDate: "2026-11-17",
   exportedClasses: ["CoderAgent"]
 })
 

@@ -11,12 +11,31 @@ import { WorkerBindings } from "../../src/services/WorkerBindings.js"
 import { collectLogs } from "./Logs.js"
 import { PlatformTest } from "./Sdk.js"
 
-/** An `ExecutionContext` for requests that schedule no background work. */
-export const testCtx: ExecutionContext = {
-  waitUntil: () => undefined,
-  passThroughOnException: () => undefined,
-  props: {}
+/**
+ * An `ExecutionContext` whose `waitUntil` is the given one; the members the router never uses die loudly
+ * (a fake that made up an answer would hide a new use).
+ */
+export const fakeCtx = (waitUntil: (promise: Promise<unknown>) => void): ExecutionContext => {
+  const unused = (member: string) => (): never => {
+    throw new Error(`the test ExecutionContext has no ${member}`)
+  }
+  return {
+    waitUntil,
+    passThroughOnException: () => undefined,
+    props: {},
+    get exports(): never {
+      return unused("exports")()
+    },
+    get tracing(): never {
+      return unused("tracing")()
+    },
+    mapVirtualHost: unused("mapVirtualHost"),
+    abort: unused("abort")
+  }
 }
+
+/** An `ExecutionContext` for requests that schedule no background work. */
+export const testCtx: ExecutionContext = fakeCtx(() => undefined)
 
 /**
  * The application with the given vars (strings) as configuration, built for an `env` whose Durable Object

@@ -7,10 +7,9 @@ import { execFileSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import type { Readable } from "node:stream"
-import { Log, LogLevel, Miniflare } from "miniflare"
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare, type V4WorkerOptions } from "miniflare"
 import { unstable_getMiniflareWorkerOptions } from "wrangler"
-import { collectLines, eventsIn } from "./output.js"
+import { eventsIn } from "./output.js"
 
 const root = resolve(import.meta.dirname, "../../..")
 
@@ -55,27 +54,30 @@ export const startMiniflare = async (
   bundleDir: string,
   options: { readonly withoutBindings?: boolean; readonly bindCoderAgentAs?: string; readonly vars?: Record<string, string> } = {}
 ): Promise<MiniflareWorker> => {
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"))
+  // wrangler types these options loosely now; they are Miniflare 4 ("v4") worker options. The converter
+  // rejects `modulesRules`, which a pre-built bundle does not need.
+  const { modulesRules: _rules, ...workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"))
+    .workerOptions as V4WorkerOptions
   const coder = workerOptions.durableObjects?.["CoderAgent"]
   const renamed = options.bindCoderAgentAs === undefined || coder === undefined ? {} : { durableObjects: { [options.bindCoderAgentAs]: coder } }
   const lines: Array<string> = []
-  const mf = new Miniflare({
-    ...workerOptions,
-    bindings: { ...workerOptions.bindings, ...options.vars },
-    ...(options.withoutBindings === true ? { durableObjects: {} } : {}),
-    ...renamed,
-    name: "agents-edge-router",
-    modules: true,
-    scriptPath: join(bundleDir, "worker.js"),
-    modulesRoot: bundleDir,
-    host: "127.0.0.1",
-    port: 0,
-    log: new Log(LogLevel.WARN),
-    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
-      collectLines(stdout, lines)
-      collectLines(stderr, lines)
-    }
-  })
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      ...workerOptions,
+      bindings: { ...workerOptions.bindings, ...options.vars },
+      ...(options.withoutBindings === true ? { durableObjects: {} } : {}),
+      ...renamed,
+      name: "agents-edge-router",
+      modules: true,
+      scriptPath: join(bundleDir, "worker.js"),
+      modulesRoot: bundleDir,
+      host: "127.0.0.1",
+      port: 0,
+      log: new Log(LogLevel.WARN),
+      // Miniflare 5 hands the Worker's output over line by line.
+      handleStructuredLogs: (log) => lines.push(...log.message.split("\n"))
+    })
+  )
   const url = await mf.ready
   return {
     origin: url.origin,
