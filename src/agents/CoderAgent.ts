@@ -8,10 +8,10 @@
  */
 import { AIChatAgent, type OnChatMessageOptions } from "@cloudflare/ai-chat"
 import { type AgentContext, type Connection, type ConnectionContext, getCurrentAgent, type WSMessage } from "agents"
-import { safeValidateUIMessages } from "ai"
 import { Clock, Either } from "effect"
-import { chatErrorCodeOf, chatErrorText, chatRefusal } from "../domain/ChatAnswers.js"
-import { checkChatRequest } from "../domain/ChatRequest.js"
+import { CHAT_REQUEST_TYPE, chatErrorCodeOf, chatErrorText, chatRefusal, type ChatErrorCode } from "../domain/ChatAnswers.js"
+import { screenFrame, type Screened } from "../domain/ChatScreen.js"
+import { isRateLimit } from "../domain/Worker.js"
 import { LEGACY_TABLE, legacyMessages, type LegacyRow } from "../domain/LegacyHistory.js"
 import {
   binaryFrameRejected,
@@ -23,7 +23,20 @@ import {
 import { chatTurn, errorOnlyResponse } from "../services/ChatTurn.js"
 import { agentEvent, callerOf } from "./AgentLog.js"
 import { startSession, type Session, type SettingsInvalid } from "./CoderSession.js"
+import { DEFAULT_LIMITS } from "../services/CoderSettings.js"
 import { ConnectionLog, factsOf } from "./ConnectionLog.js"
+import { TurnGate } from "./TurnGate.js"
+
+/** The Rate Limiting binding that limits chat turns per user (wrangler.toml `[[ratelimits]]`); absent: no limit. */
+export const CHAT_TURNS_BINDING = "CHAT_TURNS"
+
+type Refusal = Omit<Extract<Screened, { _tag: "Refuse" }>, "_tag">
+
+/** The refusal of turn `id` with one of our texts (`code: sentence`). */
+const refusalOf = (id: string, text: string): Refusal => {
+  const code = chatErrorCodeOf(text) ?? "model_unavailable"
+  return { id, frameType: CHAT_REQUEST_TYPE, code, sentence: text.slice(text.indexOf(":") + 2) }
+}
 
 const json = (body: unknown, init?: ResponseInit) =>
   new Response(JSON.stringify(body), { ...init, headers: { "content-type": "application/json", ...init?.headers } })
@@ -33,6 +46,7 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
   override initialState: CoderState = initialCoderState
   private readonly connectionLog = new ConnectionLog("CoderAgent", () => this.name)
   private started: Promise<Either.Either<Session, SettingsInvalid>> | undefined
+  private readonly turns = new TurnGate()
 
   constructor(ctx: AgentContext, env: Record<string, unknown>) {
     super(ctx, env)
@@ -49,46 +63,86 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
     return this.started
   }
 
-  /** Checks a frame before the SDK's handler gets it: chat requests must be messages a client may send. */
+  /**
+   * Every text frame passes the chat screen (domain/ChatScreen.ts) before the SDK's handler gets it: this
+   * wraps the SDK's own frame dispatch, so no chat frame reaches it unscreened.
+   */
   private async screen(connection: Connection, message: WSMessage, sdkOnMessage: (c: Connection, m: WSMessage) => Promise<void> | void) {
     if (typeof message !== "string") return sdkOnMessage(connection, message)
-    const parsed = Either.try(() => JSON.parse(message) as unknown)
-    if (Either.isLeft(parsed)) return sdkOnMessage(connection, message)
     const session = await this.session()
-    const maxChars = Either.match(session, { onLeft: () => Number.MAX_SAFE_INTEGER, onRight: (s) => s.settings.maxMessageChars })
-    const check = checkChatRequest(parsed.right, maxChars)
-    switch (check._tag) {
-      case "NotChat":
-        // Other chat frames (clear, edited messages) change the conversation: the state's count follows.
+    const limits = Either.match(session, { onLeft: () => DEFAULT_LIMITS, onRight: (s) => s.settings.limits })
+    const screened = screenFrame(message, this.messages, limits)
+    switch (screened._tag) {
+      case "Pass":
+        // Clearing the conversation changes it: the state's count follows.
         await sdkOnMessage(connection, message)
         return this.followMessageCount()
-      case "Malformed":
-        return this.connectionLog.reject(connection, {
-          type: "error",
-          code: "invalid_message",
-          message: "A chat request needs an id (1 to 128 characters) and init { method, body }."
-        })
       case "Refuse":
-        return this.refuse(connection, check.id, check.text)
-      case "Accept": {
-        if (Either.isLeft(session)) return this.refuse(connection, check.id, session.left.text)
-        // Refused before the SDK stores the message: an unconfigured Worker keeps nothing it cannot answer.
-        if (Either.isLeft(session.right.model.model)) return this.refuse(connection, check.id, session.right.model.model.left.text)
-        const valid = await safeValidateUIMessages({ messages: [...check.messages] })
-        if (!valid.success) {
-          return this.refuse(connection, check.id, chatErrorText("invalid_message", "The messages are not valid AI SDK UI messages."))
-        }
-        return sdkOnMessage(connection, message)
-      }
+        return this.refuse(connection, screened)
+      case "Store":
+        await sdkOnMessage(connection, screened.frame)
+        return this.followMessageCount()
+      case "Turn":
+        return this.admit(connection, screened.id, session, () => sdkOnMessage(connection, screened.frame))
     }
   }
 
-  /** Answers chat request `id` with the chat protocol's error and logs `agent.chat_refused`. */
-  private refuse(connection: Connection, id: string, text: string): void {
-    this.connectionLog.runtime.runSync(
-      agentEvent("INFO", "agent.chat_refused", { ...this.connectionLog.fields(connection), chatRequestId: id, code: chatErrorCodeOf(text) })
+  /**
+   * Starts turn `id` when the model is there and spend allows: one turn running and one waiting per
+   * instance (`busy` beyond), the user's rate (`rate_limited`), and a waiting turn only while a
+   * connection of the instance remains to read it.
+   */
+  private async admit(
+    connection: Connection,
+    id: string,
+    session: Either.Either<Session, SettingsInvalid>,
+    start: () => Promise<void> | void
+  ): Promise<void> {
+    const refuse = (code: ChatErrorCode, sentence: string) => this.refuse(connection, { id, frameType: CHAT_REQUEST_TYPE, code, sentence })
+    if (Either.isLeft(session)) return this.refuse(connection, refusalOf(id, session.left.text))
+    // Refused before the SDK stores the message: an unconfigured Worker keeps nothing it cannot answer.
+    if (Either.isLeft(session.right.model.model)) return this.refuse(connection, refusalOf(id, session.right.model.model.left.text))
+    if (!this.turns.enter()) return refuse("busy", "A reply is being written and another is waiting. Send again when one has finished.")
+    if (!(await this.turnAllowed(connection))) {
+      this.turns.leave()
+      return refuse("rate_limited", "Too many chat turns in the last minute (the operator's CHAT_TURNS limit). Try again in 60 seconds.")
+    }
+    return this.turns.run(
+      () => Promise.resolve(start()),
+      () => [...this.getConnections()].length > 0,
+      () => refuse("busy", "Every connection of the instance closed before this turn could start; it was dropped.")
     )
-    connection.send(JSON.stringify(chatRefusal(id, text)))
+  }
+
+  /** Whether the user (or, without users, the instance) may start another turn now (`CHAT_TURNS` binding). */
+  private async turnAllowed(connection: Connection): Promise<boolean> {
+    const limiter = this.env[CHAT_TURNS_BINDING]
+    if (!isRateLimit(limiter)) return true
+    const user = factsOf(connection)?.user ?? null
+    return limiter.limit({ key: user === null ? `instance:${this.name}` : `user:${user}` }).then(
+      ({ success }) => success,
+      // A limiter that fails is not a reason to refuse a paying user; the turn still counts as one of two.
+      () => true
+    )
+  }
+
+  /** Answers a refused frame (in its turn when it has one, else with an `error` frame) and logs `agent.chat_refused`. */
+  private refuse(connection: Connection, refused: Refusal): void {
+    this.connectionLog.runtime.runSync(
+      agentEvent("INFO", "agent.chat_refused", {
+        ...this.connectionLog.fields(connection),
+        chatRequestId: refused.id,
+        frameType: refused.frameType,
+        code: refused.code,
+        user: factsOf(connection)?.user ?? null
+      })
+    )
+    const frame =
+      refused.id === null
+        ? { type: "error", code: refused.code, message: refused.sentence }
+        : chatRefusal(refused.id, chatErrorText(refused.code, refused.sentence))
+    // The sender may have gone (a waiting turn dropped after every connection closed): the line is enough.
+    Either.try(() => connection.send(JSON.stringify(frame)))
   }
 
   override async onChatMessage(
@@ -107,6 +161,8 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
         abortSignal: options?.abortSignal,
         systemPrompt: settings.systemPrompt,
         contextMessages: settings.contextMessages,
+        maxContextChars: settings.maxContextChars,
+        maxOutputTokens: settings.maxOutputTokens,
         logFields: {
           agent: "CoderAgent",
           instance: this.name,

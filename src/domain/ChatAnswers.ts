@@ -5,7 +5,18 @@
  * (never a model URL, a credential or upstream content).
  */
 
-const CHAT_ERROR_CODES = ["model_unavailable", "model_error", "model_timeout", "invalid_message", "too_large"] as const
+/** Stable codes of refused or failed chat turns, in the order the README's table lists them. */
+export const CHAT_ERROR_CODES = [
+  "model_unavailable",
+  "model_error",
+  "model_timeout",
+  "invalid_message",
+  "too_large",
+  "history_full",
+  "busy",
+  "rate_limited",
+  "unsupported_frame"
+] as const
 
 /** Stable codes of failed chat turns. */
 export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number]

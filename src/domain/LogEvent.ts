@@ -3,6 +3,7 @@
  * is the contract with log consumers; a test decodes every emitted line with it.
  */
 import { Schema } from "effect"
+import { CHAT_ERROR_CODES } from "./ChatAnswers.js"
 
 /** `routed`, one of the router's own pages, the tag of the error that answered, or `Defect`. */
 export const Outcome = Schema.Literal(
@@ -120,12 +121,17 @@ export const AgentMessageRejected = Schema.Struct({
   code: Schema.String
 })
 
-/** A chat request refused before the SDK stored it (the client got the chat protocol's error answer). */
+/**
+ * A chat frame refused before the SDK stored anything or started a turn (the client got the chat protocol's
+ * error answer for `chatRequestId`, or an `error` frame when the frame has no chat request id).
+ */
 export const AgentChatRefused = Schema.Struct({
   ...agentEventFields,
   event: Schema.Literal("agent.chat_refused"),
-  chatRequestId: Schema.String,
-  code: Schema.String
+  chatRequestId: Schema.NullOr(Schema.String),
+  frameType: Schema.String,
+  code: Schema.Literal(...CHAT_ERROR_CODES),
+  user: Schema.NullOr(Schema.String)
 })
 
 /** The fields of every line about one chat turn: its chat request id, and the connection's request id and user. */

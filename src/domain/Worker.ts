@@ -16,6 +16,15 @@ export const isNamespace = (value: unknown): boolean =>
 export const durableObjectBindings = (env: WorkerEnv): ReadonlyArray<string> =>
   Object.keys(env).filter((key) => isNamespace(env[key]))
 
+/** A Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml). */
+export interface RateLimit {
+  limit(options: { key: string }): Promise<{ success: boolean }>
+}
+
+/** True for a value that is a Rate Limiting binding (it has `limit`). */
+export const isRateLimit = (value: unknown): value is RateLimit =>
+  typeof value === "object" && value !== null && typeof Reflect.get(value, "limit") === "function"
+
 /** The current request's `env` and `ExecutionContext`. */
 export interface WorkerContext {
   readonly env: WorkerEnv

@@ -14,7 +14,7 @@ import * as jose from "jose"
 import { anyone, type Caller, hasAdminScope } from "../domain/Access.js"
 import { AuthUnavailable, RateLimited, Unauthorized, type UnauthorizedReason } from "../domain/Errors.js"
 import { ACCESS_JWT_HEADER } from "../domain/Headers.js"
-import type { WorkerEnv } from "../domain/Worker.js"
+import { isRateLimit, type WorkerEnv } from "../domain/Worker.js"
 import { AppConfig, type UserTokenSettings } from "./AppConfig.js"
 import { secretMatcher } from "./Secrets.js"
 
@@ -95,14 +95,6 @@ const tokenVerifier = (settings: UserTokenSettings): VerifyToken => {
     )
   }
 }
-
-/** The part of a Workers rate limiting binding this uses. */
-interface RateLimit {
-  readonly limit: (options: { readonly key: string }) => Promise<{ readonly success: boolean }>
-}
-
-const isRateLimit = (value: unknown): value is RateLimit =>
-  typeof value === "object" && value !== null && typeof Reflect.get(value, "limit") === "function"
 
 /** The client's address as Cloudflare reports it. */
 const clientAddress = (request: Request): string => request.headers.get("cf-connecting-ip") ?? "unknown"

@@ -1,12 +1,13 @@
 /**
  * One CoderAgent chat turn, as an Effect that answers the SDK's `onChatMessage` with a UI message stream
- * `Response`. The newest `contextMessages` messages and the system prompt go to the model through the AI
- * SDK's `streamText`; the SDK's abort signal cancels it. Around the AI SDK's stream, Effect adds what it
+ * `Response`. The bounded text context (`modelContext`) and the system prompt go to the model through the
+ * AI SDK's `streamText`, with an output limit and no downloads; the SDK's abort signal cancels it. Around the AI SDK's stream, Effect adds what it
  * lacks: a bounded wait for each chunk (`model_timeout`), failures turned into the chat protocol's error
  * chunk with safe text, and one `agent.chat_completed` line when the turn ends, however it ends.
  */
 import { convertToModelMessages, createUIMessageStreamResponse, type LanguageModel, streamText, type UIMessage, type UIMessageChunk } from "ai"
 import { Clock, Duration, Effect, Either, Option, Ref, Stream } from "effect"
+import { modelContext } from "../domain/ChatScreen.js"
 import { ModelFailed, modelFailureOf, type ModelUnavailable, ChatModel } from "./ChatModel.js"
 
 /** What one turn needs besides the model. */
@@ -17,6 +18,10 @@ export interface TurnInput {
   readonly systemPrompt: string
   /** How many of the newest messages the model sees. */
   readonly contextMessages: number
+  /** The most characters of conversation the model request carries. */
+  readonly maxContextChars: number
+  /** The most tokens the model may write in this turn. */
+  readonly maxOutputTokens: number
   /** Fields every line of this turn carries (agent, instance, chat request id, request id, user). */
   readonly logFields: Readonly<Record<string, string | null>>
 }
@@ -85,7 +90,7 @@ export const chatTurn = (input: TurnInput): Effect.Effect<Response, never, ChatM
       // itself is kept here so the error chunk can be logged with it.
       const failures: Array<ModelFailed> = []
       const modelMessages = Effect.tryPromise({
-        try: () => convertToModelMessages(input.messages.slice(-input.contextMessages)),
+        try: () => convertToModelMessages(modelContext(input.messages, input.contextMessages, input.maxContextChars)),
         catch: () => new ModelFailed({ reason: "error", detail: "the stored messages could not be converted for the model" })
       })
       const uiStream = (messages: Awaited<ReturnType<typeof convertToModelMessages>>) =>
@@ -94,6 +99,11 @@ export const chatTurn = (input: TurnInput): Effect.Effect<Response, never, ChatM
           system: input.systemPrompt,
           messages,
           maxRetries: settings.maxRetries,
+          maxOutputTokens: input.maxOutputTokens,
+          // Never fetch a URL for a client: the context holds only text, and should a URL reach the AI SDK
+          // anyway, its download fails the turn instead of reaching out.
+          experimental_download: (requests) =>
+            requests.length === 0 ? Promise.resolve([]) : Promise.reject(new Error("CoderAgent downloads nothing")),
           // The AI SDK's default prints the whole error, model URL and request included; the error chunk's
           // `onError` below logs it classified instead.
           onError: () => undefined,

@@ -184,7 +184,7 @@ describe("CoderAgent with a streaming model", () => {
   it("refused requests get the chat protocol's error answer and store nothing; retired frames say where to go", async () => {
     const socket = await session("refused-1")
     socket.send(chatRequest("big", "x".repeat(8_001)))
-    expect((await turnOf(socket, "big")).error).toBe("too_large: The message is 8001 characters; the limit is 8000.")
+    expect((await turnOf(socket, "big")).error).toBe("too_large: A message is 8001 characters; the limit is 8000.")
     socket.send({
       type: "cf_agent_use_chat_request",
       id: "sys",

@@ -55,6 +55,8 @@ describe("ChatModel.make", () => {
         abortSignal: undefined,
         systemPrompt: "s",
         contextMessages: 20,
+        maxContextChars: 48_000,
+        maxOutputTokens: 2_048,
         logFields: { agent: "CoderAgent", instance: "i", chatRequestId: "r", requestId: null, user: null }
       }).pipe(Effect.provideService(ChatModel, model))
       const body = yield* Effect.promise(() => response.text())

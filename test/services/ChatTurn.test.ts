@@ -47,6 +47,8 @@ const run = (input: Partial<Parameters<typeof chatTurn>[0]>, model: Layer.Layer<
     abortSignal: undefined,
     systemPrompt: "be brief",
     contextMessages: 20,
+    maxContextChars: 48_000,
+    maxOutputTokens: 2_048,
     logFields: { agent: "CoderAgent", instance: "i", chatRequestId: "r1", requestId: null, user: null },
     ...input
   }).pipe(Effect.flatMap(chunksOf), Effect.provide(model), collectLogs(logs))
