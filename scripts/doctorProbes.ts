@@ -26,38 +26,82 @@ export const targetOf = (raw: string): Option.Option<Target> => {
   })
 }
 
-/** An HTTP answer: status, the headers that matter, and the body (parsed when JSON). */
+/** How long each probe may take and how much it reads: a hostile server gets no more. */
+export interface ProbeLimits {
+  readonly timeoutMs: number
+  readonly maxBytes: number
+}
+
+export const DEFAULT_LIMITS: ProbeLimits = { timeoutMs: 10_000, maxBytes: 1_048_576 }
+
+/** An HTTP answer: status, the headers that matter, and the body (parsed when JSON); or why there is none. */
 export type HttpFinding =
   | { readonly _tag: "Answered"; readonly status: number; readonly requestId: string | null; readonly body: unknown }
+  | { readonly _tag: "Redirected"; readonly status: number; readonly location: string }
+  | { readonly _tag: "TooLarge"; readonly status: number; readonly maxBytes: number }
+  | { readonly _tag: "TimedOut"; readonly timeoutMs: number }
   | { readonly _tag: "Unreachable"; readonly error: string }
 
 /** How a WebSocket attempt ended. */
 export type WsFinding =
   | { readonly _tag: "Open"; readonly identity: unknown }
   | { readonly _tag: "Closed"; readonly code: number; readonly reason: string }
-  | { readonly _tag: "Refused"; readonly status: number; readonly body: string }
+  | { readonly _tag: "Refused"; readonly status: number; readonly body: string; readonly location: string | null }
+  | { readonly _tag: "TimedOut"; readonly timeoutMs: number }
   | { readonly _tag: "Unreachable"; readonly error: string }
 
 const parseBody = (text: string): unknown => Option.getOrElse(Option.liftThrowable(() => JSON.parse(text) as unknown)(), () => text)
 
-/** GET `url` with `headers`. */
-export const httpGet = (url: URL, headers: Record<string, string>): Effect.Effect<HttpFinding> =>
-  Effect.promise(() =>
-    fetch(url, { headers: { accept: "application/json", ...headers }, signal: AbortSignal.timeout(10_000) }).then(
-      async (response): Promise<HttpFinding> => ({
-        _tag: "Answered",
-        status: response.status,
-        requestId: response.headers.get("x-request-id"),
-        body: parseBody(await response.text())
-      }),
-      (error: unknown): HttpFinding => ({ _tag: "Unreachable", error: error instanceof Error ? error.message : String(error) })
-    )
-  )
+/**
+ * What the doctor prints of anything a server sent: control, format and bidi characters shown escaped
+ * (`\u001b`), so a server cannot write to the operator's terminal (clipboard, title, screen).
+ */
+export const printable = (text: string): string =>
+  text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`)
 
-/** Opens a WebSocket and waits (at most 10 s) for the agent's identity frame, a close, or a refusal. */
-export const wsProbe = (url: URL): Effect.Effect<WsFinding> =>
+/** Reads at most `maxBytes` of `body`; `undefined` when there is more. */
+const readCapped = async (body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string | undefined> => {
+  if (body === null) return ""
+  const reader = body.getReader()
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined)
+      return undefined
+    }
+    chunks.push(value)
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks))
+}
+
+/** GET `url` with `headers`, within `limits`; a redirect is reported, not followed. */
+export const httpGet = (url: URL, headers: Record<string, string>, limits: ProbeLimits = DEFAULT_LIMITS): Effect.Effect<HttpFinding> =>
+  Effect.promise(async (): Promise<HttpFinding> => {
+    const signal = AbortSignal.timeout(limits.timeoutMs)
+    try {
+      const response = await fetch(url, { headers: { accept: "application/json", ...headers }, redirect: "manual", signal })
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel().catch(() => undefined)
+        return { _tag: "Redirected", status: response.status, location: response.headers.get("location") ?? "" }
+      }
+      const text = await readCapped(response.body, limits.maxBytes)
+      if (text === undefined) return { _tag: "TooLarge", status: response.status, maxBytes: limits.maxBytes }
+      return { _tag: "Answered", status: response.status, requestId: response.headers.get("x-request-id"), body: parseBody(text) }
+    } catch (error) {
+      if (signal.aborted) return { _tag: "TimedOut", timeoutMs: limits.timeoutMs }
+      return { _tag: "Unreachable", error: error instanceof Error ? error.message : String(error) }
+    }
+  })
+
+/** Opens a WebSocket and waits, within `limits`, for the agent's identity frame, a close, or a refusal. */
+export const wsProbe = (url: URL, limits: ProbeLimits = DEFAULT_LIMITS): Effect.Effect<WsFinding> =>
   Effect.async<WsFinding>((resume) => {
-    const socket = new WebSocket(url.href)
+    // WebSocket clients do not follow redirects; neither does the probe (it reports them).
+    const socket = new WebSocket(url.href, { maxPayload: limits.maxBytes, followRedirects: false })
     let settled = false
     const done = (finding: WsFinding) => {
       if (settled) return
@@ -68,7 +112,7 @@ export const wsProbe = (url: URL): Effect.Effect<WsFinding> =>
       socket.on("error", () => undefined)
       socket.terminate()
     }
-    const timer = setTimeout(() => done({ _tag: "Unreachable", error: "no answer within 10 s" }), 10_000)
+    const timer = setTimeout(() => done({ _tag: "TimedOut", timeoutMs: limits.timeoutMs }), limits.timeoutMs)
     socket.on("message", (data) => {
       const frame = parseBody(String(data))
       if (typeof frame === "object" && frame !== null && Reflect.get(frame, "type") === "cf_agent_identity") done({ _tag: "Open", identity: frame })
@@ -76,8 +120,14 @@ export const wsProbe = (url: URL): Effect.Effect<WsFinding> =>
     socket.on("close", (code, reason) => done({ _tag: "Closed", code, reason: reason.toString("utf8") }))
     socket.on("unexpected-response", (_request, response) => {
       let body = ""
-      response.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")))
-      response.on("end", () => done({ _tag: "Refused", status: response.statusCode ?? 0, body }))
+      const location = typeof response.headers.location === "string" ? response.headers.location : null
+      response.on("data", (chunk: Buffer) => {
+        body += chunk.toString("utf8")
+        if (body.length > 4_096) response.destroy()
+      })
+      const refused = () => done({ _tag: "Refused", status: response.statusCode ?? 0, body: body.slice(0, 4_096), location })
+      response.on("end", refused)
+      response.on("close", refused)
     })
     socket.on("error", (error) => done({ _tag: "Unreachable", error: error.message }))
     return Effect.sync(() => done({ _tag: "Unreachable", error: "interrupted" }))
@@ -109,19 +159,37 @@ export interface Report {
   readonly healthy: boolean
 }
 
-const describeHttp = (http: HttpFinding) =>
-  http._tag === "Unreachable"
-    ? `unreachable (${http.error})`
-    : `${http.status}${field(http.body, "reason") === undefined ? "" : ` ${field(http.body, "reason")}`}${http.requestId === null ? "" : ` (request id ${http.requestId})`}`
+const describeHttp = (http: HttpFinding): string => {
+  switch (http._tag) {
+    case "Unreachable":
+      return `unreachable (${http.error})`
+    case "TimedOut":
+      return `no complete answer within ${http.timeoutMs} ms (time limit hit)`
+    case "TooLarge":
+      return `${http.status}, but the body is over ${http.maxBytes} bytes (size limit hit; not read)`
+    case "Redirected":
+      return `${http.status} redirect to ${http.location} (not followed)`
+    case "Answered":
+      return `${http.status}${field(http.body, "reason") === undefined ? "" : ` ${field(http.body, "reason")}`}${http.requestId === null ? "" : ` (request id ${http.requestId})`}`
+  }
+}
 
-const describeWs = (ws: WsFinding) =>
-  ws._tag === "Open"
-    ? `open; the agent introduced itself: ${JSON.stringify(ws.identity)}`
-    : ws._tag === "Closed"
-      ? `closed by the server with ${ws.code}${ws.reason === "" ? "" : ` "${ws.reason}"`}`
-      : ws._tag === "Refused"
-        ? `refused with HTTP ${ws.status}`
-        : `unreachable (${ws.error})`
+const describeWs = (ws: WsFinding): string => {
+  switch (ws._tag) {
+    case "Open":
+      return `open; the agent introduced itself: ${JSON.stringify(ws.identity)}`
+    case "Closed":
+      return `closed by the server with ${ws.code}${ws.reason === "" ? "" : ` "${ws.reason}"`}`
+    case "Refused":
+      return ws.status >= 300 && ws.status < 400
+        ? `refused with a ${ws.status} redirect${ws.location === null ? "" : ` to ${ws.location}`}: WebSocket clients do not follow redirects`
+        : `refused with HTTP ${ws.status}`
+    case "TimedOut":
+      return `no identity frame within ${ws.timeoutMs} ms (time limit hit)`
+    case "Unreachable":
+      return `unreachable (${ws.error})`
+  }
+}
 
 /** Turns the findings into words: what was seen, what is wrong, and what to change. */
 export const diagnose = (input: {
@@ -139,8 +207,9 @@ export const diagnose = (input: {
     `  HTTP GET:   ${describeHttp(http)}`,
     `  WebSocket:  ${describeWs(ws)}`
   ]
-  const healthy = ws._tag === "Open" || (http._tag === "Answered" && http.status < 400 && ws._tag !== "Closed")
-  if (healthy) return { lines: [...seen, "", "The agent answers. Nothing to fix."], healthy }
+  // Healthy only when the agent itself said who it is over the WebSocket (what every SDK client needs).
+  const healthy = ws._tag === "Open"
+  if (healthy) return { lines: [...seen, "", "The agent answers. Nothing to fix."].map(printable), healthy }
   const reason = reasonOf(http, ws)
   const names = agentsIn(health)
   const problems = Option.match(diagnostics, {
@@ -153,6 +222,15 @@ export const diagnose = (input: {
   const advice = ((): ReadonlyArray<string> => {
     if (health._tag === "Unreachable" && http._tag === "Unreachable") {
       return [`Nothing answers at ${target.httpUrl.origin}: check the host and port, and that the Worker is running (npm run dev serves http://127.0.0.1:8787).`]
+    }
+    if (ws._tag === "Refused" && ws.status >= 300 && ws.status < 400) {
+      return [
+        `The WebSocket URL answers with a redirect${ws.location === null ? "" : ` to ${ws.location}`}, which WebSocket clients (browsers, AgentClient) do not follow.`,
+        "Point clients at the final URL, or remove the redirect (for example an http -> https or a trailing-slash rule in front of the Worker)."
+      ]
+    }
+    if (ws._tag === "TimedOut" || http._tag === "TimedOut" || http._tag === "TooLarge") {
+      return ["The server did not answer like the router within the doctor's limits (see above): is this URL the Worker's?"]
     }
     switch (reason) {
       case "agent_not_found":
@@ -196,5 +274,5 @@ export const diagnose = (input: {
           : [`The router refused the request (${reason}): ${field(http._tag === "Answered" ? http.body : undefined, "detail") ?? "see the reason"}`]
     }
   })()
-  return { lines: [...seen, "", "What is wrong:", ...advice.map((line) => `  ${line}`)], healthy }
+  return { lines: [...seen, "", "What is wrong:", ...advice.map((line) => `  ${line}`)].map(printable), healthy }
 }
