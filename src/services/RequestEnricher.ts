@@ -4,7 +4,7 @@
  * Method, body and every other header are kept.
  */
 import { Context, Effect, Layer } from "effect"
-import { ACCESS_JWT_HEADER, isInternalHeader, REQUEST_ID_HEADER, ROUTER_USER_HEADER } from "../domain/Headers.js"
+import { ACCESS_JWT_HEADER, isInternalHeader, REQUEST_ID_HEADER, ROUTER_USER_HEADER, userHeaderValue } from "../domain/Headers.js"
 
 /** What the gateway forwards: the request to hand the SDK and the header edits to apply to its copy. */
 export interface Forwarding {
@@ -42,7 +42,10 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
     credentials: ForwardedCredentials
   ): Forwarding => ({
     request:
-      url === request.url
+      // A request with a body is always re-made around the body stream: under `wrangler dev`, a client's own
+      // request whose body the agent never reads (a POST to get-messages) was answered in the log but
+      // never reached the client (the local proxy waits for the body to be taken).
+      url === request.url && request.body === null
         ? request
         : new Request(url, {
             method: request.method,
@@ -59,7 +62,7 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
         copy.headers.delete("authorization")
         copy.headers.delete(ACCESS_JWT_HEADER)
       }
-      if (credentials.user !== undefined) copy.headers.set(ROUTER_USER_HEADER, credentials.user)
+      if (credentials.user !== undefined) copy.headers.set(ROUTER_USER_HEADER, userHeaderValue(credentials.user))
       copy.headers.set(REQUEST_ID_HEADER, requestId)
     }
   })

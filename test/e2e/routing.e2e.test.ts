@@ -86,6 +86,19 @@ describe("routing against local workerd", () => {
     }
   })
 
+  it("a POST with a body to a canonical agent URL is answered under wrangler dev (it used to hang)", async () => {
+    for (const path of ["/agents/coder-agent/posting/get-messages", "/agents/coderagent/posting/get-messages", "/agents/coder-agent/posting"]) {
+      const response = await fetch(`${worker.origin}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ hello: "x".repeat(2_000) }),
+        signal: AbortSignal.timeout(5_000)
+      })
+      expect(response.status, path).toBe(path.endsWith("get-messages") ? 200 : 405)
+      await response.body?.cancel()
+    }
+  })
+
   it("an unknown agent gets 404 naming the agents that exist", async () => {
     const refused = await closeOf(`${worker.wsOrigin}/agents/nope/default`)
     expect(refused).toMatchObject({ code: 4404, reason: expect.stringMatching(/^agent_not_found [0-9a-f-]{36}$/) })
