@@ -4,7 +4,7 @@
  * end to end. The agent runs them on its own runtime (see ObservedAgent).
  */
 import { Clock, Effect, LogLevel } from "effect"
-import { REQUEST_ID_HEADER, ROUTER_USER_HEADER } from "../domain/Headers.js"
+import { REQUEST_ID_HEADER, ROUTER_USER_HEADER, userFromHeader } from "../domain/Headers.js"
 
 /** What an agent remembers about a connection (kept in the connection's attachment across hibernation). */
 export interface ConnectionFacts {
@@ -23,7 +23,7 @@ export const connectionFacts = (request: Request): Effect.Effect<ConnectionFacts
   }))
 
 /** The verified user the router named on `request`, or null (no user tokens, or a service). */
-export const callerOf = (request: Request): string | null => request.headers.get(ROUTER_USER_HEADER)
+export const callerOf = (request: Request): string | null => userFromHeader(request.headers.get(ROUTER_USER_HEADER))
 
 /** Milliseconds since `since`, by Effect's clock. */
 export const elapsedSince = (since: number): Effect.Effect<number> => Effect.map(Clock.currentTimeMillis, (now) => now - since)

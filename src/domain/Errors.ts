@@ -14,7 +14,8 @@ export const InvalidRouteRule = Schema.Literal(
   "instance_reserved",
   "instance_dot_segment",
   "instance_contains_slash",
-  "malformed_percent_encoding"
+  "malformed_percent_encoding",
+  "url_too_long"
 )
 export type InvalidRouteRule = typeof InvalidRouteRule.Type
 
@@ -94,7 +95,12 @@ export const UnauthorizedReason = Schema.Literal(
   "token_not_yet_valid",
   "token_wrong_issuer",
   "token_wrong_audience",
-  "token_claim_missing"
+  "token_claim_missing",
+  "token_no_expiry",
+  "token_issued_in_future",
+  "token_lifetime_too_long",
+  "token_user_invalid",
+  "token_conflict"
 )
 export type UnauthorizedReason = typeof UnauthorizedReason.Type
 

@@ -6,6 +6,9 @@
  * router, and `x-diagnostics-token` is a secret meant for it.
  */
 
+import { Either } from "effect"
+import { encodePathSegment } from "./Route.js"
+
 /** The header that carries the diagnostics token (a secret meant for the router, never forwarded). */
 export const DIAGNOSTICS_TOKEN_HEADER = "x-diagnostics-token"
 
@@ -23,6 +26,16 @@ export const isInternalHeader = (name: string): boolean => {
 
 /** The header that tells an agent which verified user is calling (set by the router, never by a client). */
 export const ROUTER_USER_HEADER = "x-agents-router-user"
+
+/**
+ * The user as `x-agents-router-user` carries it: percent-encoded as a path segment (`alice` and
+ * `alice@example.com` as they are, `josé` as `jos%C3%A9`, `%` as `%25`), since a header holds only bytes.
+ */
+export const userHeaderValue = (user: string): string => encodePathSegment(user)
+
+/** The user a `x-agents-router-user` value names, byte for byte as the router checked it; null without one. */
+export const userFromHeader = (value: string | null): string | null =>
+  value === null ? null : Either.getOrNull(Either.try(() => decodeURIComponent(value)))
 
 /** Cloudflare Access's header carrying the user's JWT. */
 export const ACCESS_JWT_HEADER = "cf-access-jwt-assertion"

@@ -5,7 +5,7 @@
 import { Match } from "effect"
 import { clip } from "./Clip.js"
 import type { InvalidRouteRule, MissingBinding, RouterError, UnauthorizedReason, UpgradeRejectedReason } from "./Errors.js"
-import { MAX_INSTANCE_BYTES } from "./Route.js"
+import { MAX_INSTANCE_BYTES, MAX_URL_BYTES } from "./Route.js"
 
 /** An RFC 9457 problem, before rendering. `technical` is shown only when diagnostics are allowed. */
 export interface Problem {
@@ -36,7 +36,13 @@ const unauthorizedDetail: Record<UnauthorizedReason, string> = {
   token_not_yet_valid: "The token is not valid yet (nbf).",
   token_wrong_issuer: "The token was issued by an issuer this service does not accept.",
   token_wrong_audience: "The token is meant for another audience.",
-  token_claim_missing: "The token does not name its user (the claim that binds a user to instances is missing)."
+  token_claim_missing: "The token does not name its user (the claim that binds a user to instances is missing).",
+  token_no_expiry: "The token has no expiry (exp); tokens that never expire are not accepted.",
+  token_issued_in_future: "The token says it was issued in the future (iat).",
+  token_lifetime_too_long: "The token lives longer than this service accepts (exp is too far after iat).",
+  token_user_invalid:
+    "The token's user claim is not a usable name: it must be NFC, without surrounding spaces, control, invisible or bidirectional characters, \":\" or \"/\", and at most 256 bytes.",
+  token_conflict: "The Cloudflare Access assertion and the bearer token name different users."
 }
 
 const typeUri = (slug: string) => `urn:agents-edge-router:error:${slug}`
@@ -51,7 +57,8 @@ const instanceRuleDetail: Record<InvalidRouteRule, string> = {
   instance_reserved: `The instance name "sub" is reserved: it marks a sub-agent step (/{agent}/{instance}/sub/{agent}/{name}).`,
   instance_dot_segment: `The instance name cannot be "." or "..".`,
   instance_contains_slash: `The instance name cannot contain "/" or "\\", encoded or not.`,
-  malformed_percent_encoding: "The instance name is not valid percent-encoded UTF-8."
+  malformed_percent_encoding: "The instance name is not valid percent-encoded UTF-8.",
+  url_too_long: `The URL is longer than ${MAX_URL_BYTES} bytes (path and query, percent-encoded): the agent keeps it with each connection.`
 }
 
 const upgradeDetail: Record<UpgradeRejectedReason, readonly [status: number, detail: string]> = {
@@ -97,9 +104,9 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
         technical: {}
       }),
       InvalidRoute: (e): Problem => ({
-        status: 400,
+        status: e.rule === "url_too_long" ? 414 : 400,
         type: typeUri("invalid-route"),
-        title: "Invalid agent instance name",
+        title: e.rule === "url_too_long" ? "URL too long" : "Invalid agent instance name",
         detail: instanceRuleDetail[e.rule],
         reason: e.rule,
         agent: e.agent,

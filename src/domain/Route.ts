@@ -18,6 +18,18 @@ export interface AgentPath {
 /** Longest instance name accepted, in bytes of the name the Durable Object gets (the SDK's agents throw past it). */
 export const MAX_INSTANCE_BYTES = 1024
 
+/**
+ * Longest agent URL accepted, in bytes. The SDK keeps each WebSocket's URL in the socket's attachment,
+ * which workerd caps at 16,384 bytes (past it the agent throws, and its stack reached the client); this
+ * leaves room for the rest of the attachment.
+ */
+export const MAX_URL_BYTES = 8_192
+
+/** Fails with `InvalidRoute` (`url_too_long`) when the URL the agent would keep is over `MAX_URL_BYTES`. */
+export const boundUrl = (href: string, agent: string): Either.Either<void, InvalidRoute> =>
+  // URL.href is ASCII (percent-encoded), so its length is its size in bytes.
+  href.length > MAX_URL_BYTES ? Either.left(new InvalidRoute({ rule: "url_too_long", agent })) : Either.void
+
 /** Trims slashes so `agents`, `/agents/` and `/agents` configure the same prefix. */
 export const normalizePrefix = (prefix: string): string => prefix.replace(/^\/+|\/+$/g, "")
 
@@ -47,10 +59,10 @@ export const parseAgentPath = (
 }
 
 // C0 controls, DEL and C1 controls: invisible in logs and dashboards, never a sensible instance name.
-const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/
+export const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/
 // Format characters (Unicode category Cf): zero-width spaces and joiners, bidi controls (U+202E), the BOM,
 // soft hyphens. Names with them print like other names while naming another Durable Object.
-const invisibleCharacters = /\p{Cf}/u
+export const invisibleCharacters = /\p{Cf}/u
 
 /** Instance names the SDK reserves: `sub` marks a sub-agent step in a URL. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(["sub"])

@@ -28,6 +28,7 @@ import { clientRequestId, REQUEST_ID_HEADER } from "../domain/Headers.js"
 import { levelOf, requestCompleted } from "../domain/LogEvent.js"
 import { acceptsJson } from "../domain/Render.js"
 import {
+  boundUrl,
   canonicalPath,
   checkSubAgents,
   type CheckedRest,
@@ -98,12 +99,14 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const pages = yield* OwnPages
       const corsEnabled = config.allowedOrigins.length > 0
 
-      /** Parse, resolve, validate, check sub-agent steps: synchronous, each failure a row of the table. */
+      /** Parse, resolve, validate, bound the URL, check sub-agent steps: synchronous, each failure a row of the table. */
       const locate = ({ url, worker }: Incoming): Either.Either<Located, RouteNotFound | MissingBinding | InvalidRoute> =>
         Either.flatMap(parseAgentPath(url.pathname, config.prefix, known), (path) =>
           Either.flatMap(registry.resolve(path.agentSegment, url.pathname, worker.env), (agent) =>
             Either.flatMap(validateName(agent.className, path.rawInstance), (instance) =>
-              Either.map(checkSubAgents(path.rest, url.pathname, registry.catalog), (rest) => ({ agent, instance, rest }))
+              Either.flatMap(boundUrl(url.href, agent.className), () =>
+                Either.map(checkSubAgents(path.rest, url.pathname, registry.catalog), (rest) => ({ agent, instance, rest }))
+              )
             )
           )
         )

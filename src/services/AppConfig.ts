@@ -28,6 +28,8 @@ export interface UserTokenSettings {
   /** The claim whose value names the instances a user owns. */
   readonly instanceClaim: string
   readonly clockSkewSeconds: number
+  /** The longest token lifetime accepted (`exp` after `iat`), in seconds. */
+  readonly maxLifetimeSeconds: number
 }
 
 /** Everything the pipeline reads from configuration. */
@@ -116,11 +118,26 @@ const userTokens: Config.Config<Option.Option<UserTokenSettings>> = Config.all({
   issuer: Config.option(Config.string("AUTH_ISSUER")),
   audience: Config.option(Config.string("AUTH_AUDIENCE")),
   instanceClaim: Config.string("AUTH_INSTANCE_CLAIM").pipe(Config.withDefault("sub")),
+  // Validated before the default, so a failure names the var (a validation after `withDefault` has no path).
   clockSkewSeconds: Config.integer("AUTH_CLOCK_SKEW_S").pipe(
-    Config.withDefault(30),
-    Config.validate({ message: "AUTH_CLOCK_SKEW_S must be 0 to 300 seconds", validation: (s) => s >= 0 && s <= 300 })
+    Config.validate({ message: "AUTH_CLOCK_SKEW_S must be 0 to 300 seconds", validation: (s) => s >= 0 && s <= 300 }),
+    Config.withDefault(30)
+  ),
+  maxLifetimeSeconds: positiveInt("AUTH_MAX_TOKEN_LIFETIME_S", 86_400)
+}).pipe(
+  Config.mapOrFail(({ keys, ...rest }) =>
+    // A JWKS (Cloudflare Access, an identity provider) signs tokens for many applications: without an
+    // audience, a token meant for any of them would open agents.
+    Option.isSome(keys) && keys.value._tag === "Jwks" && Option.isNone(rest.audience)
+      ? Either.left(
+          ConfigError.InvalidData(
+            ["AUTH_AUDIENCE"],
+            "AUTH_AUDIENCE is required with AUTH_JWKS_URL (for Cloudflare Access, the application's AUD tag)"
+          )
+        )
+      : Either.right(Option.map(keys, (k): UserTokenSettings => ({ keys: k, ...rest })))
   )
-}).pipe(Config.map(({ keys, ...rest }) => Option.map(keys, (k): UserTokenSettings => ({ keys: k, ...rest }))))
+)
 
 /** The settings as a `Config`, so tests can read them from any `ConfigProvider`. */
 export const appSettings: Config.Config<AppSettings> = Config.all({

@@ -9,9 +9,9 @@
  * request passes, as with the bare SDK. Failed authentications count against the client's address in the
  * `AUTH_FAILURES` rate limiting binding; past its limit they are answered 429.
  */
-import { Context, Effect, Either, Layer, Option, Redacted } from "effect"
+import { Clock, Context, Effect, Either, Layer, Option, Redacted } from "effect"
 import * as jose from "jose"
-import { anyone, type Caller, hasAdminScope } from "../domain/Access.js"
+import { anyone, type Caller, hasAdminScope, tokenTimeProblem, userClaimProblem } from "../domain/Access.js"
 import { AuthUnavailable, RateLimited, Unauthorized, type UnauthorizedReason } from "../domain/Errors.js"
 import { ACCESS_JWT_HEADER } from "../domain/Headers.js"
 import { isRateLimit, type WorkerEnv } from "../domain/Worker.js"
@@ -33,6 +33,7 @@ const bearer = (header: string | null): string | undefined => {
 type VerifyToken = (token: string) => Effect.Effect<Caller, Unauthorized | AuthUnavailable>
 
 const claimReason: Record<string, UnauthorizedReason> = {
+  exp: "token_no_expiry",
   nbf: "token_not_yet_valid",
   iss: "token_wrong_issuer",
   aud: "token_wrong_audience"
@@ -71,6 +72,7 @@ const tokenVerifier = (settings: UserTokenSettings): VerifyToken => {
       : jose.createRemoteJWKSet(settings.keys.url, { cooldownDuration: settings.keys.cooldownMs })
   const options: jose.JWTVerifyOptions = {
     algorithms: settings.keys._tag === "Secret" ? ["HS256"] : ["RS256", "ES256"],
+    requiredClaims: ["exp"],
     clockTolerance: settings.clockSkewSeconds,
     ...Option.match(settings.issuer, { onNone: () => ({}), onSome: (issuer) => ({ issuer }) }),
     ...Option.match(settings.audience, { onNone: () => ({}), onSome: (audience) => ({ audience }) })
@@ -86,12 +88,19 @@ const tokenVerifier = (settings: UserTokenSettings): VerifyToken => {
           onNone: () => new AuthUnavailable({ cause: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })
         })
       ),
-      Effect.flatMap(({ payload }) => {
-        const user: unknown = payload[settings.instanceClaim]
-        return typeof user === "string" && user.length > 0
-          ? Effect.succeed<Caller>({ _tag: "User", user, admin: hasAdminScope(payload["scope"]) })
-          : Effect.fail(new Unauthorized({ reason: "token_claim_missing" }))
-      })
+      Effect.flatMap(({ payload }) =>
+        // jose judges exp and nbf by the system clock; the same clock judges iat and the lifetime.
+        Effect.flatMap(Effect.sync(() => Date.now()), (now) => {
+          const user: unknown = payload[settings.instanceClaim]
+          const problem = Option.orElse(
+            tokenTimeProblem(payload, Math.floor(now / 1000), settings.clockSkewSeconds, settings.maxLifetimeSeconds),
+            () => userClaimProblem(user)
+          )
+          return Option.isSome(problem) || typeof user !== "string"
+            ? Effect.fail(new Unauthorized({ reason: Option.getOrElse(problem, () => "token_claim_missing" as const) }))
+            : Effect.succeed<Caller>({ _tag: "User", user, admin: hasAdminScope(payload["scope"]) })
+        })
+      )
     )
   }
 }
@@ -122,21 +131,51 @@ export class Authenticator extends Context.Tag("app/Authenticator")<
       const fromAccess = Option.exists(config.userTokens, (s) => s.keys._tag === "Jwks")
       const enabled = Option.isSome(matchesService) || Option.isSome(verifyUser)
 
-      const presented = (request: Request, url: URL): string | undefined => {
-        const given = bearer(request.headers.get("authorization")) ?? url.searchParams.get(TOKEN_PARAM) ?? undefined
-        if (given !== undefined && given.length > 0) return given
-        const access = fromAccess ? request.headers.get(ACCESS_JWT_HEADER) : null
-        return access !== null && access.length > 0 ? access : undefined
+      /** The bearer token (header or `?token=`) and, behind Cloudflare Access, its assertion. */
+      const presented = (request: Request, url: URL) => {
+        const given = bearer(request.headers.get("authorization")) ?? url.searchParams.get(TOKEN_PARAM) ?? ""
+        const access = fromAccess ? (request.headers.get(ACCESS_JWT_HEADER) ?? "") : ""
+        return { given: given.length > 0 ? given : undefined, access: access.length > 0 ? access : undefined }
       }
 
-      const identify = (token: string): Effect.Effect<Caller, Unauthorized | AuthUnavailable> => {
-        // Not the service token: a user token, when those are configured.
-        const asUser = Option.match(verifyUser, {
+      /** A user token, when those are configured. */
+      const asUser = (token: string): Effect.Effect<Caller, Unauthorized | AuthUnavailable> =>
+        Option.match(verifyUser, {
           onNone: () => Effect.fail(new Unauthorized({ reason: "invalid_credentials" })),
           onSome: (verify) => verify(token)
         })
-        if (Option.isNone(matchesService)) return asUser
-        return Effect.flatMap(matchesService.value(token), (isService) => (isService ? Effect.succeed<Caller>({ _tag: "Service" }) : asUser))
+
+      /** The service token first (compared in constant time), else a user token. */
+      const identify = (token: string): Effect.Effect<Caller, Unauthorized | AuthUnavailable> =>
+        Option.match(matchesService, {
+          onNone: () => asUser(token),
+          onSome: (matches) => Effect.flatMap(matches(token), (isService) => (isService ? Effect.succeed<Caller>({ _tag: "Service" }) : asUser(token)))
+        })
+
+      /**
+       * Both a bearer token and an Access assertion: the service token stands alone; otherwise both must
+       * verify and name the same user, or neither is trusted (`token_conflict`).
+       */
+      const agreeing = (given: string, access: string): Effect.Effect<Caller, Unauthorized | AuthUnavailable> => {
+        const conflict = new Unauthorized({ reason: "token_conflict" })
+        const both = Effect.flatMap(identify(given), (caller): Effect.Effect<Caller, Unauthorized | AuthUnavailable> =>
+          caller._tag !== "User"
+            ? Effect.succeed(caller)
+            : Effect.flatMap(asUser(access), (asserted) =>
+                asserted._tag === "User" && asserted.user === caller.user ? Effect.succeed<Caller>(caller) : Effect.fail(conflict)
+              )
+        )
+        return Effect.catchTag(both, "Unauthorized", () => Effect.fail(conflict))
+      }
+
+      // Addresses past the failure limit, until when (ms). The binding cannot be asked without counting,
+      // so this isolate remembers its answer: while limited, the shared AUTH_TOKEN is not even compared.
+      const limitedUntil = new Map<string, number>()
+      const LIMITED_MS = 60_000
+      const isLimited = (address: string, now: number) => (limitedUntil.get(address) ?? 0) > now
+      const remember = (address: string, now: number) => {
+        if (limitedUntil.size >= 10_000) limitedUntil.delete(limitedUntil.keys().next().value ?? "")
+        limitedUntil.set(address, now + LIMITED_MS)
       }
 
       /** A failed authentication, counted against the client's address; 429 once it is past the limit. */
@@ -147,18 +186,45 @@ export class Authenticator extends Context.Tag("app/Authenticator")<
         return Effect.flatMap(
           Effect.promise(() => limiter.limit({ key: address }).catch(() => ({ success: true }))),
           ({ success }): Effect.Effect<never, Unauthorized | RateLimited> =>
-            success ? Effect.fail(refused) : Effect.fail(new RateLimited({ address }))
+            success
+              ? Effect.fail(refused)
+              : Effect.flatMap(Clock.currentTimeMillis, (now) => {
+                  remember(address, now)
+                  return Effect.fail(new RateLimited({ address }))
+                })
         )
+      }
+
+      /** Who the credentials name, or why not. */
+      const credentials = (request: Request, url: URL): Effect.Effect<Caller, Unauthorized | AuthUnavailable> => {
+        const { access, given } = presented(request, url)
+        if (given !== undefined && access !== undefined) return agreeing(given, access)
+        const token = given ?? access
+        return token === undefined ? Effect.fail(new Unauthorized({ reason: "missing_credentials" })) : identify(token)
+      }
+
+      /**
+       * While the address is limited: 429 without comparing anything a guesser could learn from. A user
+       * token that verifies by its signature still passes (a guess cannot make one).
+       */
+      const whileLimited = (request: Request, url: URL, address: string): Effect.Effect<Caller, RateLimited | AuthUnavailable> => {
+        const { access, given } = presented(request, url)
+        const token = given ?? access
+        const limited = Effect.fail(new RateLimited({ address }))
+        if (token === undefined || Option.isNone(verifyUser) || token.split(".").length !== 3) return limited
+        return Effect.catchTag(asUser(token), "Unauthorized", () => limited)
       }
 
       return {
         enabled,
         check: (request: Request, url: URL, env: WorkerEnv): Effect.Effect<Caller, Unauthorized | RateLimited | AuthUnavailable> => {
           if (!enabled) return Effect.succeed(anyone)
-          const token = presented(request, url)
-          const checked: Effect.Effect<Caller, Unauthorized | AuthUnavailable> =
-            token === undefined ? Effect.fail(new Unauthorized({ reason: "missing_credentials" })) : identify(token)
-          return Effect.catchTag(checked, "Unauthorized", counted(request, env))
+          const address = clientAddress(request)
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            isLimited(address, now)
+              ? whileLimited(request, url, address)
+              : Effect.catchTag(credentials(request, url), "Unauthorized", counted(request, env))
+          )
         }
       }
     })

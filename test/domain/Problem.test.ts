@@ -34,9 +34,10 @@ describe("the failure table", () => {
     )
   })
 
-  it("InvalidRoute answers 400 naming the rule, for every rule", () => {
+  it("InvalidRoute answers 400 naming the rule, for every rule; a URL too long for the agent is 414", () => {
     for (const rule of InvalidRouteRule.literals) {
-      expect(rowOf(new InvalidRoute({ rule, agent: "CoderAgent" }))).toEqual({ status: 400, reason: rule, headers: {} })
+      const status = rule === "url_too_long" ? 414 : 400
+      expect(rowOf(new InvalidRoute({ rule, agent: "CoderAgent" }))).toEqual({ status, reason: rule, headers: {} })
     }
   })
 

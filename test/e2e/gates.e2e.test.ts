@@ -217,3 +217,28 @@ describe("11: a bodiless POST upgrade", () => {
     }
   })
 })
+
+describe("long URLs (issue 20, 8): bounded before any Durable Object, never a stack from the agent", () => {
+  const query = `?q=${"a".repeat(16_500)}`
+  const longPath = `/agents/coder-agent/long-url/${"p".repeat(9_000)}`
+
+  it("a 16.5 KB query or a long path after the instance: 414 url_too_long over HTTP, close 4400 over WebSocket", async () => {
+    for (const path of [`/agents/coder-agent/long-url${query}`, longPath]) {
+      const answer = await problem(worker.origin, path)
+      expect(answer).toMatchObject({ status: 414, body: { reason: "url_too_long" } })
+      expect(await lineFor(worker, answer.requestId)).toMatchObject({ outcome: "InvalidRoute", reason: "url_too_long", status: 414 })
+      const closed = await closeOf(`${ws(worker.origin)}${path}`)
+      expect(closed).toMatchObject({ code: 4400, reason: expect.stringMatching(/^url_too_long /), frames: [] })
+      expect(JSON.stringify(closed)).not.toMatch(/AttachmentCache|Error:/)
+    }
+  })
+
+  it("a URL just within the bound connects and the agent answers (its attachment fits)", async () => {
+    const path = `/agents/coder-agent/long-ok?q=${"a".repeat(8_000)}`
+    const socket = opened(await connect(`${ws(worker.origin)}${path}`))
+    expect(await socket.next("cf_agent_identity")).toMatchObject({ name: "long-ok" })
+    socket.send({ type: "ping" })
+    expect(await socket.next("pong")).toBeDefined()
+    await socket.close()
+  })
+})

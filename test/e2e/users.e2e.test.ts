@@ -15,14 +15,16 @@ import { closeOf, connect, opened } from "./support/wsClient.js"
 import { startWranglerDev, type LocalWorker } from "./support/wranglerDev.js"
 
 const SECRET = "an-hs256-secret-of-at-least-32-characters"
-const hs256 = (sub: string, exp: number | string = "1h") =>
-  new jose.SignJWT({ sub }).setProtectedHeader({ alg: "HS256" }).setExpirationTime(exp).sign(new TextEncoder().encode(SECRET))
+const hs256 = (sub: string, exp: number | string = "1h", claims: Record<string, unknown> = {}) =>
+  new jose.SignJWT({ sub, ...claims }).setProtectedHeader({ alg: "HS256" }).setExpirationTime(exp).sign(new TextEncoder().encode(SECRET))
+/** An HS256 token with exactly these claims (no exp unless given). */
+const raw = (claims: Record<string, unknown>) => new jose.SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(SECRET))
 
 const rs1 = await jose.generateKeyPair("RS256")
 const rs2 = await jose.generateKeyPair("RS256")
 const jwk = async (pair: typeof rs1, kid: string) => ({ ...(await jose.exportJWK(pair.publicKey)), kid, alg: "RS256" })
 const rs256 = (pair: typeof rs1, kid: string, sub: string) =>
-  new jose.SignJWT({ sub }).setProtectedHeader({ alg: "RS256", kid }).setExpirationTime("1h").sign(pair.privateKey)
+  new jose.SignJWT({ sub }).setProtectedHeader({ alg: "RS256", kid }).setAudience("agents").setExpirationTime("1h").sign(pair.privateKey)
 
 let published: Array<unknown> = []
 let jwks: Server
@@ -38,7 +40,7 @@ beforeAll(async () => {
   const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/certs`
   ;[users, keyed] = await Promise.all([
     startWranglerDev({ vars: { AUTH_JWT_SECRET: SECRET, MODEL_BASE_URL: model.baseUrl, MODEL_NAME: "fixture-model" } }),
-    startWranglerDev({ vars: { AUTH_JWKS_URL: jwksUrl, AUTH_JWKS_COOLDOWN_MS: "1" } })
+    startWranglerDev({ vars: { AUTH_JWKS_URL: jwksUrl, AUTH_AUDIENCE: "agents", AUTH_JWKS_COOLDOWN_MS: "1" } })
   ])
 })
 
@@ -115,6 +117,46 @@ describe("users with HS256 tokens", () => {
     expect(response.status).toBe(401)
     expect(response.headers.get("www-authenticate")).toBe('Bearer realm="agents", error="invalid_token"')
     expect(await response.json()).toMatchObject({ reason: "token_expired" })
+  })
+
+  it("the agent is told the user byte for byte as checked: josé's connection, summary and log say josé", async () => {
+    const token = await hs256("josé")
+    const socket = opened(await connect(`${users.wsOrigin}/agents/coder-agent/jos%C3%A9:p?token=${token}`))
+    await socket.next("cf_agent_identity")
+    const summary = await (await fetch(`${users.origin}/agents/coder-agent/jos%C3%A9:p`, { headers: json(token) })).json()
+    // The SDK names a top-level instance by its URL segment (README, URLs); the user is decoded.
+    expect(summary).toMatchObject({ instance: "jos%C3%A9:p", caller: "josé" })
+    await socket.close()
+    const connected = await waitFor(
+      () => eventsIn(users.lines, "agent.connected").filter((l) => l["instance"] === "jos%C3%A9:p"),
+      (lines) => lines.length > 0
+    )
+    expect(connected[0]).toMatchObject({ user: "josé" })
+  })
+
+  it("claims that could pass for another user or break a header are 401 at the router, never a stack from the agent", async () => {
+    const now = Math.floor(Date.now() / 1000)
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ["token_user_invalid", await hs256("alice ")],
+      ["token_user_invalid", await hs256(" alice")],
+      ["token_user_invalid", await hs256("alice:x")],
+      ["token_user_invalid", await hs256("al\r\nice", "1h", { scope: "agents:admin" })],
+      ["token_user_invalid", await hs256("al\u0000ice", "1h", { scope: "agents:admin" })],
+      ["token_user_invalid", await hs256("x".repeat(20_000), "1h", { scope: "agents:admin" })],
+      ["token_user_invalid", await hs256("cafe\u0301")],
+      ["token_no_expiry", await raw({ sub: "alice" })],
+      ["token_lifetime_too_long", await raw({ sub: "alice", exp: 1e308 })],
+      ["token_issued_in_future", await raw({ sub: "alice", iat: now + 3600, exp: now + 7200 })]
+    ]
+    for (const [reason, token] of cases) {
+      const response = await fetch(`${users.origin}/agents/coder-agent/alice`, { headers: json(token) })
+      expect(response.status, reason).toBe(401)
+      expect(await response.json()).toMatchObject({ reason })
+      // In the header: a 20 KB token in the query would make the URL too long (url_too_long) first.
+      const closed = await closeOf(`${users.wsOrigin}/agents/coder-agent/alice`, { authorization: `Bearer ${token}` })
+      expect(closed).toMatchObject({ code: 4401, reason: expect.stringMatching(new RegExp(`^${reason} `)) })
+      expect(JSON.stringify(closed)).not.toMatch(/at [A-Za-z]+\.|Error:/)
+    }
   })
 
   it("repeated failures from one address reach 429 with Retry-After (bounded: at most 40 tries)", async () => {

@@ -6,9 +6,11 @@
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Effect, FastCheck as fc, Schema } from "effect"
+import { ConfigProvider, Effect, FastCheck as fc, Schema } from "effect"
 import * as jose from "jose"
+import { userFromHeader } from "../../src/domain/Headers.js"
 import { RequestCompleted } from "../../src/domain/LogEvent.js"
+import { appSettings, configProblems } from "../../src/services/AppConfig.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
 import { request, send, testApp } from "../support/TestApp.js"
 
@@ -289,11 +291,13 @@ const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/
 /** A real 5 ms wait (tests in `layer` run on the TestClock, where `Effect.sleep` would wait forever). */
 const pause = Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 5)))
 
-const rs256 = (pair: typeof rs1, kid: string, sub: string) =>
-  Effect.promise(() => new jose.SignJWT({ sub }).setProtectedHeader({ alg: "RS256", kid }).setExpirationTime("1h").sign(pair.privateKey))
+const rs256 = (pair: typeof rs1, kid: string, sub: string, aud = AUDIENCE) =>
+  Effect.promise(() =>
+    new jose.SignJWT({ sub }).setProtectedHeader({ alg: "RS256", kid }).setAudience(aud).setExpirationTime("1h").sign(pair.privateKey)
+  )
 
 describe("user tokens checked against AUTH_JWKS_URL", () => {
-  layer(testApp({ AUTH_JWKS_URL: jwksUrl, AUTH_JWKS_COOLDOWN_MS: "1" }))((it) => {
+  layer(testApp({ AUTH_JWKS_URL: jwksUrl, AUTH_AUDIENCE: AUDIENCE, AUTH_JWKS_COOLDOWN_MS: "1" }))((it) => {
     it.effect("RS256 tokens verify by kid; keys rotate; HS256 with the public key is refused; Cf-Access-Jwt-Assertion works", () =>
       Effect.gen(function* () {
         const { namespace } = fakeNamespace()
@@ -304,7 +308,7 @@ describe("user tokens checked against AUTH_JWKS_URL", () => {
         // Algorithm confusion: an HS256 token whose "secret" is the public key.
         const publicPem = new TextEncoder().encode(yield* Effect.promise(() => jose.exportSPKI(rs1.publicKey)))
         const confused = yield* Effect.promise(() =>
-          new jose.SignJWT({ sub: "alice" }).setProtectedHeader({ alg: "HS256", kid: "k1" }).setExpirationTime("1h").sign(publicPem)
+          new jose.SignJWT({ sub: "alice" }).setProtectedHeader({ alg: "HS256", kid: "k1" }).setAudience(AUDIENCE).setExpirationTime("1h").sign(publicPem)
         )
         const refused = yield* open(bearer(confused))
         expect([refused.status, yield* reasonOf(refused)]).toEqual([401, "token_algorithm_not_allowed"])
@@ -322,5 +326,135 @@ describe("user tokens checked against AUTH_JWKS_URL", () => {
         serving = true
       })
     )
+  })
+})
+
+/** An HS256 token with exactly these claims (no defaults: no iat or exp unless given). */
+const signed = (claims: Record<string, unknown>) =>
+  Effect.promise(() => new jose.SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(SECRET)))
+
+describe("token rules (RFC 8725, RFC 9068): expiry, issue time, lifetime, the user claim", () => {
+  layer(testApp({ AUTH_JWT_SECRET: SECRET, AUTH_MAX_TOKEN_LIFETIME_S: "7200" }))((it) => {
+    const reasonFor = (claims: Record<string, unknown>, instance = "alice") =>
+      Effect.gen(function* () {
+        const { namespace, deliveries } = fakeNamespace()
+        const response = yield* send(request(`/agents/coder-agent/${encodeURIComponent(instance)}`, { headers: bearer(yield* signed(claims)) }), {
+          CoderAgent: namespace
+        })
+        if (response.status !== 401) return `${response.status}`
+        expect(deliveries).toEqual([])
+        return yield* reasonOf(response)
+      })
+
+    it.effect("exp is required; a far exp, a long lifetime and a future iat are refused", () =>
+      Effect.gen(function* () {
+        expect(yield* reasonFor({ sub: "alice" })).toBe("token_no_expiry")
+        expect(yield* reasonFor({ sub: "alice", exp: "soon" })).toBe("token_no_expiry")
+        expect(yield* reasonFor({ sub: "alice", exp: 1e308 })).toBe("token_lifetime_too_long")
+        expect(yield* reasonFor({ sub: "alice", iat: now(), exp: now() + 7201 })).toBe("token_lifetime_too_long")
+        expect(yield* reasonFor({ sub: "alice", exp: now() + 7300 })).toBe("token_lifetime_too_long")
+        expect(yield* reasonFor({ sub: "alice", iat: now() + 3600, exp: now() + 3700 })).toBe("token_issued_in_future")
+        expect(yield* reasonFor({ sub: "alice", iat: now() + 10, exp: now() + 3600 })).toBe("200")
+        expect(yield* reasonFor({ sub: "alice", iat: now(), exp: now() + 7200 })).toBe("200")
+      })
+    )
+
+    it.effect("a user claim that could pass for another user, or break a header, is token_user_invalid", () =>
+      Effect.gen(function* () {
+        const exp = now() + 600
+        for (const sub of ["alice ", " alice", "alice:x", "alice:", "a/b", "a\\b", "al\nice", "al\r\nice", "al\u0000ice", "al\u202eice", "al\u200bice", "x".repeat(257), "cafe\u0301"]) {
+          expect(yield* reasonFor({ sub, exp }, "alice"), JSON.stringify(sub)).toBe("token_user_invalid")
+        }
+        expect(yield* reasonFor({ sub: "", exp })).toBe("token_claim_missing")
+        expect(yield* reasonFor({ sub: 7, exp })).toBe("token_claim_missing")
+        expect(yield* reasonFor({ sub: "x".repeat(256), exp }, "x".repeat(256))).toBe("200")
+      })
+    )
+
+    it.effect("the agent is told the user byte for byte as checked (percent-encoded in the header)", () =>
+      Effect.gen(function* () {
+        const { namespace, deliveries } = fakeNamespace()
+        for (const sub of ["josé", "alice@example.com", "50%off"]) {
+          const response = yield* send(request(`/agents/coder-agent/${encodeURIComponent(sub)}`, { headers: bearer(yield* signed({ sub, exp: now() + 600 })) }), {
+            CoderAgent: namespace
+          })
+          expect(response.status, sub).toBe(200)
+          expect(userFromHeader(deliveries.at(-1)?.request.headers.get("x-agents-router-user") ?? null)).toBe(sub)
+        }
+        expect(deliveries[1]?.request.headers.get("x-agents-router-user")).toBe("alice@example.com")
+      })
+    )
+  })
+})
+
+// Another loopback JWKS, standing for a Cloudflare Access team's.
+const access = await jose.generateKeyPair("RS256", { extractable: true })
+const accessJwk = { ...(await jose.exportJWK(access.publicKey)), kid: "a1", alg: "RS256" }
+const accessJwks = createServer((_req, res) => void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [accessJwk] })))
+await new Promise<void>((resolve) => accessJwks.listen(0, "127.0.0.1", resolve))
+const accessUrl = `http://127.0.0.1:${(accessJwks.address() as AddressInfo).port}/certs`
+
+describe("Cloudflare Access beside a bearer token", () => {
+  const url = accessUrl
+  const assertion = (sub: string) =>
+    Effect.promise(() => new jose.SignJWT({ sub }).setProtectedHeader({ alg: "RS256", kid: "a1" }).setAudience(AUDIENCE).setExpirationTime("1h").sign(access.privateKey))
+  const SERVICE = "a-service-to-service-token"
+  layer(testApp({ AUTH_JWKS_URL: url, AUTH_AUDIENCE: AUDIENCE, AUTH_TOKEN: SERVICE }))((it) => {
+    it.effect("both must name the same user, or 401 token_conflict; the service token stands alone", () =>
+      Effect.gen(function* () {
+        const { namespace } = fakeNamespace()
+        const open = (headers: Record<string, string>) =>
+          Effect.flatMap(send(request("/agents/coder-agent/alice", { headers: { accept: "application/json", ...headers } }), { CoderAgent: namespace }), (r) =>
+            r.status === 401 ? reasonOf(r) : Effect.succeed(`${r.status}`)
+          )
+        const alice = yield* assertion("alice")
+        expect(yield* open({ "cf-access-jwt-assertion": alice, authorization: `Bearer ${yield* assertion("alice")}` })).toBe("200")
+        expect(yield* open({ "cf-access-jwt-assertion": alice, authorization: `Bearer ${yield* assertion("bob")}` })).toBe("token_conflict")
+        expect(yield* open({ "cf-access-jwt-assertion": alice, authorization: "Bearer unrelated" })).toBe("token_conflict")
+        expect(yield* open({ "cf-access-jwt-assertion": "garbage", authorization: `Bearer ${yield* assertion("alice")}` })).toBe("token_conflict")
+        expect(yield* open({ "cf-access-jwt-assertion": alice, authorization: `Bearer ${SERVICE}` })).toBe("200")
+      })
+    )
+  })
+})
+
+describe("while an address is limited, guessing teaches nothing", () => {
+  const SERVICE = "a-service-to-service-token"
+  layer(testApp({ AUTH_JWT_SECRET: SECRET, AUTH_TOKEN: SERVICE }))((it) => {
+    it.effect("the correct AUTH_TOKEN gets 429 like any guess; a token that verifies by signature still passes", () =>
+      Effect.gen(function* () {
+        const counts = new Map<string, number>()
+        const AUTH_FAILURES = {
+          limit: async ({ key }: { key: string }) => {
+            counts.set(key, (counts.get(key) ?? 0) + 1)
+            return { success: (counts.get(key) ?? 0) <= 30 }
+          }
+        }
+        const env = { CoderAgent: fakeNamespace().namespace, AUTH_FAILURES }
+        const from = (address: string, token: string) =>
+          send(request("/agents/coder-agent/alice", { headers: { "cf-connecting-ip": address, ...bearer(token) } }), env)
+        for (let i = 0; i < 31; i++) yield* from("192.0.2.9", `guess-${i}`)
+        const compared = counts.get("192.0.2.9")
+        expect((yield* from("192.0.2.9", SERVICE)).status).toBe(429)
+        expect((yield* from("192.0.2.9", "another-guess")).status).toBe(429)
+        // Nothing was compared or counted while limited.
+        expect(counts.get("192.0.2.9")).toBe(compared)
+        expect((yield* from("192.0.2.9", yield* hs256("alice"))).status).toBe(200)
+        expect((yield* from("192.0.2.10", SERVICE)).status).toBe(200)
+      })
+    )
+  })
+})
+
+describe("settings", () => {
+  it("AUTH_JWKS_URL without AUTH_AUDIENCE does not start, naming AUTH_AUDIENCE; a bad AUTH_CLOCK_SKEW_S is named", async () => {
+    const problems = async (vars: Record<string, string>) =>
+      Effect.runPromise(
+        Effect.flip(Effect.withConfigProvider(appSettings, ConfigProvider.fromMap(new Map(Object.entries(vars))))).pipe(
+          Effect.map((error) => configProblems(error).map((p) => p.setting))
+        )
+      )
+    expect(await problems({ AUTH_JWKS_URL: "https://team.cloudflareaccess.com/cdn-cgi/access/certs" })).toEqual(["AUTH_AUDIENCE"])
+    expect(await problems({ AUTH_JWT_SECRET: SECRET, AUTH_CLOCK_SKEW_S: "500" })).toEqual(["AUTH_CLOCK_SKEW_S"])
   })
 })
