@@ -3,7 +3,7 @@
  * Durable Object is touched so a broken client gets a precise 4xx instead of an opaque failure later.
  */
 import { Either } from "effect"
-import { inAllowList } from "./Cors.js"
+import { originAllowed } from "./Cors.js"
 import { UpgradeRejected } from "./Errors.js"
 
 /** The request facts the handshake rules read. */
@@ -39,7 +39,7 @@ export const handshakeInputOf = (request: Request): HandshakeInput => ({
  * answered with a closed socket rather than an HTTP status a browser's script cannot read.
  */
 export const isAcceptableUpgrade = (input: HandshakeInput): boolean =>
-  Either.getOrElse(checkHandshake(input, []), () => false)
+  Either.getOrElse(checkHandshake(input, [], ""), () => false)
 
 /**
  * Checks an upgrade request. Returns `true` for a valid upgrade, `false` for a plain HTTP request (no
@@ -48,7 +48,8 @@ export const isAcceptableUpgrade = (input: HandshakeInput): boolean =>
  */
 export const checkHandshake = (
   input: HandshakeInput,
-  allowedOrigins: ReadonlyArray<string>
+  allowedOrigins: ReadonlyArray<string>,
+  ownOrigin: string
 ): Either.Either<boolean, UpgradeRejected> => {
   if (!isUpgradeRequest(input.headers)) return Either.right(false)
   const reject = (reason: UpgradeRejected["reason"]) => Either.left(new UpgradeRejected({ reason }))
@@ -58,9 +59,6 @@ export const checkHandshake = (
   if (key === null || key.trim().length === 0) return reject("missing_key")
   if (!websocketKey.test(key.trim())) return reject("invalid_key")
   if (input.headers.get("sec-websocket-version")?.trim() !== "13") return reject("unsupported_version")
-  const origin = input.headers.get("origin")
-  if (allowedOrigins.length > 0 && origin !== null && !inAllowList(origin, allowedOrigins)) {
-    return reject("origin_not_allowed")
-  }
+  if (!originAllowed(input.headers.get("origin"), allowedOrigins, ownOrigin)) return reject("origin_not_allowed")
   return Either.right(true)
 }

@@ -9,7 +9,7 @@
 import { Cause, Context, Effect, Either, Layer, LogLevel, Option } from "effect"
 import { type DeclaredAgent, publicNames } from "../domain/AgentCatalog.js"
 import { type Answered, failureAnswer, type Finished, type Place, withRequestId } from "../domain/Answers.js"
-import { allowedOrigin, isPreflight, preflightHeaders, varyOnOrigin } from "../domain/Cors.js"
+import { allowOriginValue, isPreflight, preflightHeaders, varyOnOrigin } from "../domain/Cors.js"
 import { anyone, type Caller, mayOpen, userOf } from "../domain/Access.js"
 import {
   type AuthUnavailable,
@@ -97,7 +97,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const clock = yield* Effect.clock
       const known = publicNames(registry.catalog)
       const pages = yield* OwnPages
-      const corsEnabled = config.allowedOrigins.length > 0
+      const corsByList = config.allowedOrigins.length > 0
 
       /** Parse, resolve, validate, bound the URL, check sub-agent steps: synchronous, each failure a row of the table. */
       const locate = ({ url, worker }: Incoming): Either.Either<Located, RouteNotFound | MissingBinding | InvalidRoute> =>
@@ -111,11 +111,11 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           )
         )
 
-      /** A CORS preflight for an agent URL, answered from the allow-list. */
-      const preflight = ({ request, requestId }: Incoming): Either.Either<Answered, PreflightRejected> => {
-        const origin = allowedOrigin(request.headers, config.allowedOrigins)
-        if (origin === undefined) return Either.left(new PreflightRejected({ origin: request.headers.get("origin") ?? "" }))
-        const headers = { ...preflightHeaders(origin, request.headers.get("access-control-request-headers")), [REQUEST_ID_HEADER]: requestId }
+      /** A CORS preflight for an agent URL, answered here from the Origin rule (it carries no credentials). */
+      const preflight = ({ request, requestId, url }: Incoming): Either.Either<Answered, PreflightRejected> => {
+        const allow = allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url.origin)
+        if (allow === undefined) return Either.left(new PreflightRejected({ origin: request.headers.get("origin") ?? "" }))
+        const headers = { ...preflightHeaders(allow, request.headers.get("access-control-request-headers")), [REQUEST_ID_HEADER]: requestId }
         return Either.right({ response: new Response(null, { status: 204, headers }), outcome: "preflight" })
       }
 
@@ -126,7 +126,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
         caller: Caller
       ): Effect.Effect<Answered, UpgradeRejected | RoutingFailed> =>
         Effect.flatMap(
-          checkHandshake(handshakeInputOf(request), config.allowedOrigins),
+          checkHandshake(handshakeInputOf(request), config.allowedOrigins, url.origin),
           () => {
             const search = authenticator.enabled ? withoutParam(url, TOKEN_PARAM) : url.search
             const target = `${url.origin}${canonicalPath(config.prefix, to.agent.urlName, to.instance.segment, to.rest.rest)}${search}`
@@ -147,7 +147,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       /** A located request: CORS preflight, or authenticate -> authorize -> handshake -> forward. */
       const admit = (incoming: Incoming, to: Located): Effect.Effect<Answered, AdmitError> => {
         const { request, url, worker } = incoming
-        if (corsEnabled && isPreflight(request.method, request.headers)) return preflight(incoming)
+        if (isPreflight(request.method, request.headers)) return preflight(incoming)
         if (!authenticator.enabled) return forward(incoming, to, anyone)
         return Effect.flatMap(authenticator.check(request, url, worker.env), (caller): Effect.Effect<Answered, AdmitError> =>
           // Sub-agents belong to their parent's owner: the top-level instance decides.
@@ -207,14 +207,15 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
       const finish = ({ request, requestId, url, worker }: Incoming, started: number, ended: Finished): Effect.Effect<Response> => {
         const { close, facts, outcome } = ended
         const response = close === undefined ? ended.response : refusal.refuse(close, requestId)
-        if (corsEnabled && response.status !== 101) {
-          const origin = allowedOrigin(request.headers, config.allowedOrigins)
-          if (origin !== undefined) {
-            response.headers.set("access-control-allow-origin", origin)
+        if (response.status !== 101) {
+          const allow = allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url.origin)
+          if (allow !== undefined) {
+            response.headers.set("access-control-allow-origin", allow)
             // So a page's script can quote the request id and honour Retry-After.
             response.headers.set("access-control-expose-headers", EXPOSED_HEADERS)
           }
-          varyOnOrigin(response.headers)
+          // The answer depends on Origin only when a list decides it.
+          if (corsByList) varyOnOrigin(response.headers)
         }
         const fromClient = clientRequestId(request.headers)
         const event = requestCompleted({

@@ -9,8 +9,9 @@ const valid = {
   "sec-websocket-version": "13"
 }
 
+const OWN = "https://router.example"
 const check = (headers: Record<string, string>, method = "GET", origins: ReadonlyArray<string> = [], hasBody = false) =>
-  Either.match(checkHandshake({ method, headers: new Headers(headers), hasBody }, origins), {
+  Either.match(checkHandshake({ method, headers: new Headers(headers), hasBody }, origins, OWN), {
     onLeft: (e) => e.reason,
     onRight: (upgrade) => (upgrade ? "upgrade" : "http")
   })
@@ -63,6 +64,8 @@ describe("checkHandshake", () => {
     expect(check({ ...valid, origin: "https://evil.example" })).toBe("upgrade")
     expect(check({ ...valid, origin: "https://evil.example" }, "GET", allowed)).toBe("origin_not_allowed")
     expect(check({ ...valid, origin: "https://app.example" }, "GET", allowed)).toBe("upgrade")
+    // The Worker's own origin (its connection page) is always allowed.
+    expect(check({ ...valid, origin: OWN }, "GET", allowed)).toBe("upgrade")
     expect(check(valid, "GET", allowed)).toBe("upgrade")
   })
 

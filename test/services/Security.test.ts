@@ -20,7 +20,7 @@ describe("CORS preflight from the origin allow-list", () => {
         )
         expect(response.status).toBe(204)
         expect(response.headers.get("access-control-allow-origin")).toBe(ALLOWED)
-        expect(response.headers.get("access-control-allow-headers")).toBe("content-type")
+        expect(response.headers.get("access-control-allow-headers")).toBe("authorization, content-type")
         expect(response.headers.get("vary")).toContain("Origin")
         expect(deliveries).toEqual([])
       })
@@ -81,14 +81,50 @@ describe("CORS preflight from the origin allow-list", () => {
   })
 
   layer(testApp())((it) => {
-    it.effect("without an allow-list, preflights reach the agent, as with the bare SDK", () =>
+    it.effect("without an allow-list, preflights are answered by the router with *, Authorization and Content-Type allowed", () =>
       Effect.gen(function* () {
         const { namespace, deliveries } = fakeNamespace()
-        yield* send(
-          request("/agents/coder-agent/x", { method: "OPTIONS", headers: { origin: ALLOWED, "access-control-request-method": "POST" } }),
+        const response = yield* send(
+          request("/agents/coder-agent/x", {
+            method: "OPTIONS",
+            headers: { origin: "https://app.example", "access-control-request-method": "GET", "access-control-request-headers": "x-custom" }
+          }),
           { CoderAgent: namespace }
         )
-        expect(deliveries.map((d) => d.request.method)).toEqual(["OPTIONS"])
+        expect(response.status).toBe(204)
+        expect(response.headers.get("access-control-allow-origin")).toBe("*")
+        expect(response.headers.get("access-control-allow-headers")).toBe("authorization, content-type, x-custom")
+        expect(deliveries).toEqual([])
+      })
+    )
+
+    it.effect("without an allow-list, every agent answer carries * and the exposed headers, refusals included", () =>
+      Effect.gen(function* () {
+        const { namespace } = fakeNamespace()
+        const env = { CoderAgent: namespace }
+        for (const path of ["/agents/coder-agent/x", "/agents/nosuch/x", "/agents/coder-agent/a%01b"]) {
+          const response = yield* send(request(path, { headers: { origin: "https://app.example" } }), env)
+          expect(response.headers.get("access-control-allow-origin"), path).toBe("*")
+          expect(response.headers.get("access-control-expose-headers"), path).toBe("x-request-id, retry-after")
+        }
+      })
+    )
+  })
+
+  layer(testApp({ ALLOWED_ORIGINS: ALLOWED, AUTH_TOKEN: TOKEN }))((it) => {
+    it.effect("with an allow-list and tokens: preflights never reach authentication; the Worker's own origin is allowed; a 401 is readable", () =>
+      Effect.gen(function* () {
+        const { namespace, deliveries } = fakeNamespace()
+        const env = { CoderAgent: namespace }
+        const own = "http://router.test"
+        const preflight = yield* send(request("/agents/coder-agent/x", { method: "OPTIONS", headers: { origin: own, "access-control-request-method": "GET" } }), env)
+        expect([preflight.status, preflight.headers.get("access-control-allow-origin")]).toEqual([204, own])
+        const refused = yield* send(request("/agents/coder-agent/x", { headers: { origin: ALLOWED, accept: "application/json" } }), env)
+        expect(refused.status).toBe(401)
+        expect(refused.headers.get("access-control-allow-origin")).toBe(ALLOWED)
+        const socket = yield* send(request(`/agents/coder-agent/x?token=${TOKEN}`, { headers: { ...upgradeHeaders(), origin: own } }), env)
+        expect(socket.headers.get("x-test-close-code")).toBeNull()
+        expect(deliveries).toHaveLength(1)
       })
     )
   })
