@@ -242,12 +242,14 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
 
   /**
    * Clients may not write the synced state (a `cf_agent_state` frame, `AgentClient.setState`): it follows
-   * the chat. The writer gets a `state_read_only` error frame, then the SDK's `cf_agent_state_error`;
-   * nothing is persisted or broadcast. Throwing is how the SDK's hook refuses a change.
+   * the chat. The writer gets a `state_read_only` error frame, the real state again, then the SDK's
+   * `cf_agent_state_error`; nothing is persisted or broadcast. Throwing is how the SDK's hook refuses a change.
    */
   override validateStateChange(_next: CoderState, source: Connection | "server"): void {
     if (source === "server") return
     this.connectionLog.reject(source, stateReadOnly)
+    // The writer's client (AgentClient.setState) already shows its own value: it gets the real one back.
+    source.send(JSON.stringify({ type: "cf_agent_state", state: this.state }))
     throw new Error("CoderAgent's state is read-only for clients")
   }
 

@@ -110,12 +110,26 @@ describe("4, 5: CoderAgent's state and model errors", () => {
     await watcher.next("cf_agent_state")
     writer.send({ type: "cf_agent_state", state: "forged" })
     expect(await writer.next("error")).toMatchObject({ code: "state_read_only" })
+    expect(await writer.next("cf_agent_state")).toMatchObject({ state: { status: "idle", messageCount: 0 } })
     expect(await writer.next("cf_agent_state_error")).toBeDefined()
     await expect(watcher.next("cf_agent_state", 500)).rejects.toThrow()
     const summary = (await (await fetch(`${worker.origin}/agents/coder-agent/state-1`)).json()) as { state: unknown }
     expect(summary.state).toEqual({ status: "idle", messageCount: 0, lastActivity: null })
     await writer.close()
     await watcher.close()
+  })
+
+  it("AgentClient.setState is refused and the client's copy goes back to the real state", async () => {
+    const client = coderClient(worker, "state-2")
+    try {
+      await client.ready
+      const real = await waitFor(() => client.state as unknown, (s) => s !== undefined)
+      client.setState({ status: "working", messageCount: 99, lastActivity: "forged" })
+      expect(client.state).toMatchObject({ messageCount: 99 })
+      expect(await waitFor(() => client.state as unknown, (s) => JSON.stringify(s) === JSON.stringify(real))).toEqual(real)
+    } finally {
+      client.close()
+    }
   })
 
   it("a model error reaches the client as a code and a safe sentence; the detail, without credentials, is logged", async () => {
