@@ -249,7 +249,8 @@ export const diagnose = (input: {
           `  name = "${agent}"`,
           `  class_name = "${agent}"`,
           "  [[migrations]]",
-          '  tag = "v1"',
+          // A tag of its own: migration tags must be new, and the shipped wrangler.toml already uses v1.
+          `  tag = "add-${agent.toLowerCase()}"`,
           `  new_sqlite_classes = ["${agent}"]`,
           `and export ${agent} from the Worker's entry module.`,
           ...(problems.length > 0 ? ["/_diagnostics says:", ...problems.map((p) => `  - ${p}`)] : ["(with --diagnostics-token the doctor also reads /_diagnostics for the exact binding name)"])

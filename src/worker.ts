@@ -1,21 +1,15 @@
 /**
- * The Worker entry: the handler built once per isolate, `env` and `ctx` passed per request, and the
- * Durable Object classes re-exported so wrangler can bind them.
+ * The Worker entry: the handler built once per isolate, `env` and `ctx` passed per request, and the agent
+ * classes exported so wrangler can bind them. To add an agent, export its class here and bind it in
+ * wrangler.toml (README, "Add your own agent"): the router finds it among this module's exports.
  */
-import { Layer } from "effect"
-import { CoderAgent } from "./agents/CoderAgent.js"
-import { handlerCache } from "./layers/WorkerRuntime.js"
-import { AgentsSdk } from "./services/AgentsSdk.js"
-import { BuildInfo } from "./services/BuildInfo.js"
-import { SocketRefusal } from "./services/SocketRefusal.js"
+import { agentClassNames } from "./agents/AgentClasses.js"
+import { workerFor } from "./layers/WorkerRuntime.js"
+// This module's own exports, read when the first request builds the runtime (not while it evaluates).
+import * as entry from "./worker.js"
 
-/** The Durable Object classes this Worker exports (wrangler binds them; /_diagnostics checks them). */
-const agentClasses = { CoderAgent }
+export { CoderAgent } from "./agents/CoderAgent.js"
 
-export { CoderAgent }
+const worker: ExportedHandler<Record<string, unknown>> = workerFor(() => agentClassNames(entry))
 
-const fetch = handlerCache(Layer.mergeAll(AgentsSdk.Live, BuildInfo.layer(agentClasses), SocketRefusal.Live))
-
-export default {
-  fetch: (request, env, ctx) => fetch(request, env, ctx)
-} satisfies ExportedHandler<Record<string, unknown>>
+export default worker

@@ -42,4 +42,16 @@ describe("import direction", () => {
       "services-import-domain-and-services: src/services/Thing.ts -> src/layers/Wiring.ts"
     ])
   })
+
+  it("catches a cycle between two modules, and lets an entry read its own exports", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "import-rules-"))
+    mkdirSync(join(dir, "src/domain"), { recursive: true })
+    writeFileSync(join(dir, "src/domain/A.ts"), 'import { b } from "./B.js"\nexport const a = () => b\n')
+    writeFileSync(join(dir, "src/domain/B.ts"), 'import { a } from "./A.js"\nexport const b = () => a\n')
+    writeFileSync(join(dir, "src/entry.ts"), 'import * as entry from "./entry.js"\nexport const names = () => Object.keys(entry)\n')
+    const { list } = await violations(dir, importRules)
+    // The cycle, once; nothing about the entry's self-import.
+    expect(list).toHaveLength(1)
+    expect(list[0]).toMatch(/^no-cycles: src\/domain\/[AB]\.ts -> src\/domain\/[AB]\.ts$/)
+  })
 })

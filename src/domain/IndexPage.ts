@@ -6,7 +6,7 @@ import { agentUrlTemplate } from "./Route.js"
 export const indexText = (catalog: AgentCatalog, prefix: string): string => {
   const agents = catalog.agents.map((agent) => {
     const others = spellingsOf(agent).filter((spelling) => spelling !== agent.publicName && spelling !== agent.className)
-    return `  ${agentUrlTemplate(prefix, agent.publicName)}   ${agent.className} (also: ${others.join(", ")})`
+    return `  ${agentUrlTemplate(prefix, agent.publicName)}   ${agent.className}${others.length === 0 ? "" : ` (also: ${others.join(", ")})`}`
   })
   return [
     "agents-edge-router: routes WebSocket and HTTP clients to Cloudflare Agents.",

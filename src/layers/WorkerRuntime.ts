@@ -12,6 +12,8 @@ import { acceptsJson, renderProblem } from "../domain/Render.js"
 import { closeReason } from "../domain/SocketClose.js"
 import type { WorkerEnv } from "../domain/Worker.js"
 import { AgentRouter } from "../services/AgentRouter.js"
+import { AgentsSdk } from "../services/AgentsSdk.js"
+import { BuildInfo } from "../services/BuildInfo.js"
 import { RequestLog } from "../services/RequestLog.js"
 import { SocketRefusal } from "../services/SocketRefusal.js"
 import { WorkerBindings } from "../services/WorkerBindings.js"
@@ -98,4 +100,13 @@ export const handlerCache = (platform: Layer.Layer<Exclude<WorkerPlatform, Worke
     }
     return handler(request, env, ctx)
   }
+}
+
+/**
+ * The Worker's handler for an entry module: the platform's live services, and the agent classes the entry
+ * exports (`classes`, read when the first request builds the runtime).
+ */
+export const workerFor = (classes: () => ReadonlyArray<string>): ExportedHandler<Record<string, unknown>> => {
+  const fetch = handlerCache(Layer.mergeAll(AgentsSdk.Live, BuildInfo.layer(classes), SocketRefusal.Live))
+  return { fetch: (request, env, ctx) => fetch(request, env, ctx) }
 }

@@ -17,14 +17,14 @@ export class BuildInfo extends Context.Tag("app/BuildInfo")<
   }
 >() {
   /**
-   * The facts from the constants wrangler.toml `[define]`s at bundle time, and the Worker module's
-   * `exports` (classes are functions).
+   * The facts from the constants wrangler.toml `[define]`s at bundle time, and the agent classes the
+   * Worker module exports (`classes` is read when the runtime is built, after the module has evaluated).
    */
-  static readonly layer = (exports: Readonly<Record<string, unknown>>): Layer.Layer<BuildInfo> =>
-    Layer.succeed(BuildInfo, {
+  static readonly layer = (classes: () => ReadonlyArray<string>): Layer.Layer<BuildInfo> =>
+    Layer.sync(BuildInfo, () => ({
       // `typeof` keeps an unbundled run (no define) from throwing a ReferenceError.
       agentsSdkVersion: typeof __AGENTS_SDK_VERSION__ === "string" ? __AGENTS_SDK_VERSION__ : "unknown",
       compatibilityDate: typeof __COMPATIBILITY_DATE__ === "string" ? __COMPATIBILITY_DATE__ : "unknown",
-      exportedClasses: Object.keys(exports).filter((name) => typeof exports[name] === "function")
-    })
+      exportedClasses: classes()
+    }))
 }
