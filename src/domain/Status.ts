@@ -2,6 +2,7 @@
  * The bodies of `/health` (cheap, safe to expose) and `/_diagnostics` (everything an operator chasing a
  * failed connection needs). Pure: the caller supplies what it observed of `env` and the build.
  */
+import type { Placement } from "./Placement.js"
 import { spellingsOf, type AgentCatalog, type DeclaredAgent } from "./AgentCatalog.js"
 import { agentUrlTemplate } from "./Route.js"
 
@@ -46,6 +47,7 @@ export const diagnosticsReport = (input: {
   readonly agentsSdkVersion: string
   readonly compatibilityDate: string
   readonly facts: (agent: DeclaredAgent) => BindingFacts
+  readonly placement: ReadonlyMap<string, Placement>
   readonly probes?: ReadonlyMap<string, unknown>
 }) => ({
   service: "agents-edge-router",
@@ -64,6 +66,8 @@ export const diagnosticsReport = (input: {
       bindingPresent: facts.present,
       hasIdFromName: facts.hasIdFromName,
       classExported: facts.classExported,
+      // Where its Durable Objects live; {} is the platform's default.
+      placement: input.placement.get(agent.className) ?? {},
       problems: problemsOf(agent, facts),
       ...(input.probes?.has(agent.className) === true ? { probe: input.probes.get(agent.className) } : {})
     }

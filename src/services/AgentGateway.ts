@@ -5,6 +5,7 @@
  * failure too (the SDK answers 500 with the stack when agent code throws), never passed to the client.
  * Any other answer, a 101 with its `webSocket` included, is returned untouched.
  */
+import type { Placement } from "../domain/Placement.js"
 import { Clock, Context, Duration, Effect, Layer, Schedule } from "effect"
 import type { DeclaredAgent } from "../domain/AgentCatalog.js"
 import { RoutingFailed, type RoutingFailedReason } from "../domain/Errors.js"
@@ -38,7 +39,7 @@ export class AgentGateway extends Context.Tag("app/AgentGateway")<
     Effect.gen(function* () {
       const sdk = yield* AgentsSdk
       const config = yield* AppConfig
-      return yield* makeGateway(sdk.routeAgentRequest, config.prefix, config.routing)
+      return yield* makeGateway(sdk.routeAgentRequest, config.prefix, config.routing, config.placement)
     })
   )
 }
@@ -133,14 +134,16 @@ export const retrySchedule = (policy: RoutingPolicy): Schedule.Schedule<Duration
 export const makeGateway = (
   route: AgentsSdk["Type"]["routeAgentRequest"],
   prefix: string,
-  policy: RoutingPolicy
+  policy: RoutingPolicy,
+  placement: ReadonlyMap<string, Placement> = new Map()
 ): Effect.Effect<AgentGateway["Type"]> =>
   Effect.map(Effect.clock, (clock: Clock.Clock) => {
     const schedule = retrySchedule(policy)
     return {
       forward: ({ agent, env, forwarding, instance }) => {
         const { prepare, request } = forwarding
-        const options = { prefix, routingRetry: false, onBeforeRequest: prepare, onBeforeConnect: prepare } as const
+        // The agent's jurisdiction and location hint, if the operator set them (the SDK applies both).
+        const options = { prefix, routingRetry: false, onBeforeRequest: prepare, onBeforeConnect: prepare, ...placement.get(agent.className) } as const
         // A request without a body (GET, every upgrade) can be sent again as it is; others are cloned per
         // attempt so a retry still has its body.
         const reusable = request.body === null || policy.maxAttempts === 1

@@ -5,6 +5,7 @@
  */
 import { camelCaseToKebabCase, routeAgentRequest } from "agents"
 import { Context, Layer } from "effect"
+import type { Placement } from "../domain/Placement.js"
 
 /** `routeAgentRequest` as the router calls it. Resolves to `null` when the path does not match. */
 export type RouteAgentRequest = (
@@ -16,7 +17,7 @@ export type RouteAgentRequest = (
     /** Called with the SDK's own mutable copy of the request before it is sent (HTTP / WebSocket). */
     readonly onBeforeRequest: (request: Request) => void
     readonly onBeforeConnect: (request: Request) => void
-  }
+  } & Placement
 ) => Promise<Response | null>
 
 /** The SDK's routing function and URL-name mapping. */

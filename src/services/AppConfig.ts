@@ -2,6 +2,7 @@
  * The router's settings, read once per isolate with `Config` from the Worker's vars (wrangler.toml
  * `[vars]`, `.dev.vars`, or secrets). A malformed value fails start-up with a message naming the var.
  */
+import { JURISDICTIONS, LOCATION_HINTS, parsePlacementList, type Placement, placements } from "../domain/Placement.js"
 import { Config, ConfigError, Context, Either, Layer, Option, Redacted } from "effect"
 import { parseDeclarations, type AgentDeclaration } from "../domain/AgentCatalog.js"
 import { normalizePrefix } from "../domain/Route.js"
@@ -43,15 +44,30 @@ export interface AppSettings {
   readonly authToken: Option.Option<Redacted.Redacted>
   readonly userTokens: Option.Option<UserTokenSettings>
   readonly routing: RoutingPolicy
+  /** Per agent class, where its Durable Objects live (`AGENTS_JURISDICTION`, `AGENTS_LOCATION_HINT`). */
+  readonly placement: ReadonlyMap<string, Placement>
 }
 
+// Validated before the default, so a failure names the var (a validation after `withDefault` has no path).
 const prefix = Config.string("AGENTS_PREFIX").pipe(
-  Config.withDefault("agents"),
-  Config.map(normalizePrefix),
   Config.validate({
     message: "AGENTS_PREFIX must be one or more URL path segments of letters, digits, '-', '_' or '.'",
-    validation: (p) => /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(p)
-  })
+    validation: (p) => /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(normalizePrefix(p))
+  }),
+  Config.map(normalizePrefix),
+  Config.withDefault("agents")
+)
+
+/** A `ClassName:value, ...` var; an unknown value stops the Worker naming the var. */
+const placementList = <V extends string>(name: string, allowed: ReadonlyArray<V>) =>
+  Config.string(name).pipe(
+    // The path is the var's: `mapOrFail` on `Config.string(name)` prefixes it.
+    Config.mapOrFail((spec) => Either.mapLeft(parsePlacementList(spec, allowed), (message) => ConfigError.InvalidData([], message))),
+    Config.withDefault(new Map<string, V>() as ReadonlyMap<string, V>)
+  )
+
+const placement = Config.all([placementList("AGENTS_JURISDICTION", JURISDICTIONS), placementList("AGENTS_LOCATION_HINT", LOCATION_HINTS)]).pipe(
+  Config.map(([jurisdictions, hints]) => placements(jurisdictions, hints))
 )
 
 const agents = Config.option(
@@ -148,6 +164,7 @@ export const appSettings: Config.Config<AppSettings> = Config.all({
   diagnosticsToken: secret("DIAGNOSTICS_TOKEN"),
   authToken: secret("AUTH_TOKEN"),
   userTokens,
+  placement,
   routing: Config.all({
     maxAttempts: positiveInt("ROUTING_MAX_ATTEMPTS", 3),
     baseDelayMs: positiveInt("ROUTING_RETRY_BASE_MS", 100),

@@ -93,6 +93,7 @@ export class Diagnostics extends Context.Tag("app/Diagnostics")<
             agentsSdkVersion: build.agentsSdkVersion,
             compatibilityDate: build.compatibilityDate,
             facts,
+            placement: config.placement,
             probes
           })
         })

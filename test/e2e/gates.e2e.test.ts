@@ -256,3 +256,26 @@ describe("long URLs (issue 20, 8): bounded before any Durable Object, never a st
     await socket.close()
   })
 })
+
+describe("placement (issue 21, 4)", () => {
+  it("a location hint still routes under Miniflare; a jurisdiction, which local workerd does not implement, is a 503 whose log says so", async () => {
+    const bundle = bundleWorker()
+    const [hinted, inEu] = await Promise.all([
+      startMiniflare(bundle, { vars: { AGENTS_LOCATION_HINT: "CoderAgent:weur" } }),
+      startMiniflare(bundle, { vars: { AGENTS_JURISDICTION: "CoderAgent:eu" } })
+    ])
+    try {
+      const response = await fetch(`${hinted.origin}/agents/coderagent/placed-1`)
+      expect(response.status).toBe(200)
+      expect(await response.json()).toMatchObject({ agent: "CoderAgent", instance: "placed-1" })
+      const socket = opened(await connect(`${ws(hinted.origin)}/agents/coderagent/placed-1`))
+      expect(await socket.next("cf_agent_identity")).toMatchObject({ name: "placed-1" })
+      await socket.close()
+      const eu = await problem(inEu.origin, "/agents/coderagent/placed-2")
+      expect(eu).toMatchObject({ status: 503, body: { reason: "threw" } })
+      expect(await lineFor(inEu, eu.requestId)).toMatchObject({ cause: expect.stringContaining("Jurisdiction restrictions are not implemented in workerd") })
+    } finally {
+      await Promise.all([hinted.stop(), inEu.stop()])
+    }
+  })
+})
