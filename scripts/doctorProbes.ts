@@ -209,6 +209,14 @@ export const diagnose = (input: {
   ]
   // Healthy only when the agent itself said who it is over the WebSocket (what every SDK client needs).
   const healthy = ws._tag === "Open"
+  const model = http._tag === "Answered" ? field(http.body, "model") : undefined
+  if (healthy && (model === "none" || model === "invalid_settings")) {
+    const fix =
+      model === "none"
+        ? "CoderAgent has no model: chat requests get model_unavailable. Set MODEL_BASE_URL and MODEL_NAME (and the MODEL_API_KEY secret), or bind Workers AI as AI."
+        : "CoderAgent's model settings are invalid: chat requests get model_unavailable naming them (the agent.settings_invalid log line says what is wrong)."
+    return { lines: [...seen, "", "The agent answers, but:", `  ${fix}`].map(printable), healthy }
+  }
   if (healthy) return { lines: [...seen, "", "The agent answers. Nothing to fix."].map(printable), healthy }
   const reason = reasonOf(http, ws)
   const names = agentsIn(health)

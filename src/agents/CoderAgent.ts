@@ -253,19 +253,24 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
     throw new Error("CoderAgent's state is read-only for clients")
   }
 
-  /** GET and HEAD: the instance's summary (the SDK answers `.../get-messages` before this). */
-  override onRequest(request: Request): Response {
+  /**
+   * GET and HEAD: the instance's summary (the SDK answers `.../get-messages` before this). `model` is the
+   * backend chat turns use: `none` when no model is configured, `invalid_settings` when the vars are bad.
+   */
+  override async onRequest(request: Request): Promise<Response> {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return json(
         { error: "method_not_allowed", detail: "CoderAgent answers HTTP GET and HEAD; chat over the WebSocket (useAgentChat)." },
         { status: 405, headers: { allow: "GET, HEAD" } }
       )
     }
+    const session = await this.session()
     return json({
       agent: "CoderAgent",
       instance: this.name,
       caller: callerOf(request),
       connections: [...this.getConnections()].length,
+      model: Either.match(session, { onLeft: () => "invalid_settings", onRight: (s) => s.model.backend }),
       state: this.state
     })
   }

@@ -161,9 +161,11 @@ describe("npm run doctor", () => {
       )
     })
 
-  it("a healthy agent: exit 0", async () => {
+  it("a healthy agent: exit 0, and an unconfigured model is named, not 'Nothing to fix'", async () => {
     const { code, output } = await doctor(`${worker.origin.replace("http", "ws")}/agents/coderagent/default`)
-    expect(output).toContain("The agent answers. Nothing to fix.")
+    expect(output).toContain("The agent answers, but:")
+    expect(output).toContain("CoderAgent has no model: chat requests get model_unavailable. Set MODEL_BASE_URL and MODEL_NAME")
+    expect(output).not.toContain("Nothing to fix")
     expect(code).toBe(0)
   })
 

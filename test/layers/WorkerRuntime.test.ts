@@ -1,10 +1,21 @@
-import { describe, expect, it } from "@effect/vitest"
+import { afterEach, beforeEach, describe, expect, it, vi } from "@effect/vitest"
 import { Effect, Layer, Logger } from "effect"
 import { makeHandler } from "../../src/layers/WorkerRuntime.js"
 import { RequestLog } from "../../src/services/RequestLog.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
 import { PlatformTest } from "../support/Sdk.js"
 import { testCtx } from "../support/TestApp.js"
+
+/** The lines the Worker printed in a test: captured (and asserted where expected), not sent to the terminal. */
+let printed: Array<string> = []
+beforeEach(() => {
+  printed = []
+  for (const method of ["log", "info"] as const) vi.spyOn(console, method).mockImplementation((...args: Array<unknown>) => void printed.push(args.map(String).join(" ")))
+})
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+const printedLevels = () => printed.map((line) => (JSON.parse(line) as { level: string; reason?: string }))
 
 describe("makeHandler", () => {
   it("routes through the runtime built once for an env", async () => {
@@ -59,5 +70,6 @@ describe("makeHandler", () => {
     const response = await makeHandler(PlatformTest, env)(new Request("http://router.test/agents/coderagent/a", { headers: upgrade }), env, testCtx)
     expect(response.headers.get("x-test-close-code")).toBe("1011")
     expect(response.headers.get("x-test-close-reason")).toMatch(/^startup_failed [0-9a-f-]{36}$/)
+    await vi.waitFor(() => expect(printedLevels()).toContainEqual(expect.objectContaining({ level: "ERROR", reason: "startup_failed", closeCode: 1011 })))
   })
 })
