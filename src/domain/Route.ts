@@ -93,7 +93,8 @@ export interface ValidName {
 export const validateName = (
   agent: string,
   rawInstance: Option.Option<string>,
-  encode: (name: string) => string = encodePathSegment
+  encode: (name: string) => string = encodePathSegment,
+  slash: "refused" | "allowed" = "refused"
 ): Either.Either<ValidName, InvalidRoute> => {
   const fail = (rule: InvalidRoute["rule"]) => Either.left(new InvalidRoute({ rule, agent }))
   if (Option.isNone(rawInstance)) return fail("instance_missing")
@@ -106,7 +107,7 @@ export const validateName = (
   if (invisibleCharacters.test(name)) return fail("instance_invisible_characters")
   if (name === "." || name === "..") return fail("instance_dot_segment")
   if (RESERVED_NAMES.has(name)) return fail("instance_reserved")
-  if (name.includes("/") || name.includes("\\")) return fail("instance_contains_slash")
+  if ((slash === "refused" && name.includes("/")) || name.includes("\\")) return fail("instance_contains_slash")
   // Encoded, every character is ASCII: the length is the byte count the Durable Object's name has.
   const segment = encode(name)
   if (segment.length > MAX_INSTANCE_BYTES) return fail("instance_too_long")
@@ -127,14 +128,17 @@ export interface CheckedRest {
 
 /**
  * Checks the sub-agent steps in the rest of an agent URL the way the SDK finds them: a `sub` segment
- * followed by two more is a child (a facet of the agent before it). The child class must be a declared
- * agent, in any spelling (else `RouteNotFound`); the name must pass the instance rules (else `InvalidRoute`).
- * The rest is rebuilt with each child's canonical class segment and name; other segments are kept as sent.
+ * followed by two more is a child (a facet of the agent before it). The child class must be an agent class
+ * the Worker exports, bound or not (`childClasses`), in any spelling (else `RouteNotFound`); the name must pass
+ * the instance rules (else `InvalidRoute`), except that it may hold an encoded `/`: the SDK decodes each
+ * child segment on its own (`buildAgentPath` encodes `a/b` as `a%2Fb`), so it is not ambiguous there as it
+ * is in a top-level name. The rest is rebuilt with each child's kebab-case class segment (what the SDK
+ * resolves) and name encoded as the SDK encodes it; other segments are kept as sent.
  */
 export const checkSubAgents = (
   rest: string,
   path: string,
-  catalog: AgentCatalog
+  childClasses: AgentCatalog
 ): Either.Either<CheckedRest, RouteNotFound | InvalidRoute> => {
   if (!rest.includes("/sub/")) return Either.right({ children: [], rest })
   const segments = rest.split("/").slice(1)
@@ -147,9 +151,9 @@ export const checkSubAgents = (
       out.push(segments[i] ?? "")
       continue
     }
-    const agent = lookupAgent(catalog, classSegment)
-    if (Option.isNone(agent)) return Either.left(new RouteNotFound({ path, agent: classSegment, known: publicNames(catalog) }))
-    const name = validateName(agent.value.className, Option.some(nameSegment), encodeURIComponent)
+    const agent = lookupAgent(childClasses, classSegment)
+    if (Option.isNone(agent)) return Either.left(new RouteNotFound({ path, agent: classSegment, known: publicNames(childClasses) }))
+    const name = validateName(agent.value.className, Option.some(nameSegment), encodeURIComponent, "allowed")
     if (Either.isLeft(name)) return Either.left(name.left)
     children.push({ agent: agent.value, name: name.right.name })
     out.push("sub", agent.value.publicName, name.right.segment)

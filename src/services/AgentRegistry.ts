@@ -24,6 +24,8 @@ export class AgentRegistry extends Context.Tag("app/AgentRegistry")<
   AgentRegistry,
   {
     readonly catalog: AgentCatalog
+    /** The agent classes a sub-agent step may name: every agent class the Worker exports, bound or not. */
+    readonly children: AgentCatalog
     /**
      * The agent `segment` names, in any accepted spelling. Fails with `RouteNotFound` (listing the agents
      * that exist) when none answers to it, and with `MissingBinding` when `env` lacks its namespace.
@@ -35,14 +37,15 @@ export class AgentRegistry extends Context.Tag("app/AgentRegistry")<
     ) => Either.Either<DeclaredAgent, RouteNotFound | MissingBinding>
   }
 >() {
-  /** A registry over a given catalog. */
-  static readonly make = (catalog: AgentCatalog): AgentRegistry["Type"] => {
+  /** A registry over a given catalog (and child classes; by default the catalog's own). */
+  static readonly make = (catalog: AgentCatalog, children: AgentCatalog = catalog): AgentRegistry["Type"] => {
     const known = publicNames(catalog)
     const declared = new Set(catalog.agents.map((agent) => agent.binding))
     // Namespaces no declared agent uses: where a missing one may be bound under another name.
     const elsewhere = (env: WorkerEnv) => durableObjectBindings(env).filter((binding) => !declared.has(binding))
     return {
       catalog,
+      children,
       resolve: (segment, path, env) =>
         Option.match(lookupAgent(catalog, segment), {
           onNone: () => Either.left(new RouteNotFound({ path, agent: segment, known })),
@@ -67,7 +70,12 @@ export class AgentRegistry extends Context.Tag("app/AgentRegistry")<
       const build = yield* BuildInfo
       const declarations = Option.getOrElse(config.agents, () => discoverAgents(bindings.durableObjects, build.exportedClasses))
       const catalog = yield* makeCatalog(declarations, sdk.toUrlName)
-      return AgentRegistry.make(catalog)
+      // Facets need no binding: the SDK reaches them through ctx.exports by their class's kebab-case name.
+      const children = yield* makeCatalog(
+        build.exportedClasses.map((className) => ({ className, binding: className })),
+        sdk.toUrlName
+      )
+      return AgentRegistry.make(catalog, children)
     })
   )
 }

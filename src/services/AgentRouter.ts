@@ -105,7 +105,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           Either.flatMap(registry.resolve(path.agentSegment, url.pathname, worker.env), (agent) =>
             Either.flatMap(validateName(agent.className, path.rawInstance), (instance) =>
               Either.flatMap(boundUrl(url.href, agent.className), () =>
-                Either.map(checkSubAgents(path.rest, url.pathname, registry.catalog), (rest) => ({ agent, instance, rest }))
+                Either.map(checkSubAgents(path.rest, url.pathname, registry.children), (rest) => ({ agent, instance, rest }))
               )
             )
           )

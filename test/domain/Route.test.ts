@@ -143,6 +143,13 @@ describe("checkSubAgents", () => {
     )
     expect(Either.getLeft(check("/sub/coder-agent/sub/x"))).toEqual(Option.some(expect.objectContaining({ rule: "instance_reserved" })))
   })
+
+  it("a child name may hold an encoded slash (the SDK decodes child segments one by one); a backslash stays refused", () => {
+    const checked = Either.getOrThrow(check("/sub/coder-agent/outer%2Fwith%20space"))
+    expect(checked.children.map((c) => c.name)).toEqual(["outer/with space"])
+    expect(checked.rest).toBe("/sub/coder-agent/outer%2Fwith%20space")
+    expect(Either.getLeft(check("/sub/coder-agent/a%5Cb"))).toEqual(Option.some(expect.objectContaining({ rule: "instance_contains_slash" })))
+  })
 })
 
 describe("normalizePrefix", () => {

@@ -75,3 +75,36 @@ describe("a second agent of the user's own", () => {
     expect((await fetch(`${worker.origin}/agents/not-an-agent/x`, { headers: auth })).status).toBe(404)
   })
 })
+
+describe("sub-agents as the SDK builds them (issue 24)", () => {
+  it("a facet-only child class (exported, not bound) answers over HTTP under any spelling", async () => {
+    for (const spelling of ["facet-only", "FacetOnly", "facet_only"]) {
+      const response = await fetch(`${worker.origin}/agents/echo-agent/p/sub/${spelling}/x`, { headers: auth })
+      expect(response.status, spelling).toBe(200)
+      expect(await response.json()).toEqual({ agent: "FacetOnly", name: "x" })
+    }
+  })
+
+  it("a child name with an encoded slash reaches the child by that name, over HTTP and WebSocket", async () => {
+    const response = await fetch(`${worker.origin}/agents/echo-agent/p/sub/facet-only/outer%2Fwith%20space`, { headers: auth })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ agent: "FacetOnly", name: "outer/with space" })
+    const socket = opened(await connect(`${worker.wsOrigin}/agents/echo-agent/p/sub/facet-only/child%2Fwith%20space?token=${TOKEN}`))
+    socket.socket.send("hello")
+    expect(await socket.next("pong")).toEqual({ type: "pong", text: "pong:child/with space:hello" })
+    await socket.close()
+    const line = worker.completed().find((l) => l["path"] === "/agents/echo-agent/p/sub/facet-only/child%2Fwith%20space")
+    expect(line).toMatchObject({ status: 101, instance: "p", subAgents: [{ agent: "FacetOnly", instance: "child/with space" }] })
+  })
+
+  it("a name that is no exported agent class stays 404; a top-level name keeps the slash rule", async () => {
+    for (const child of ["not-an-agent", "nosuch"]) {
+      const response = await fetch(`${worker.origin}/agents/echo-agent/p/sub/${child}/x`, { headers: { ...auth, accept: "application/json" } })
+      expect(response.status, child).toBe(404)
+      expect(await response.json()).toMatchObject({ reason: "agent_not_found" })
+    }
+    const top = await fetch(`${worker.origin}/agents/echo-agent/a%2Fb`, { headers: { ...auth, accept: "application/json" } })
+    expect(top.status).toBe(400)
+    expect(await top.json()).toMatchObject({ reason: "instance_contains_slash" })
+  })
+})
