@@ -2,12 +2,12 @@
  * The answers the router builds itself: its own JSON pages, an agent's answer with the request id added,
  * and a failed request's answer with the log fields it adds. Pure functions of their inputs.
  */
-import { Cause, Match } from "effect"
+import { Cause } from "effect"
 import type { RouterError } from "./Errors.js"
 import { REQUEST_ID_HEADER } from "./Headers.js"
 import type { Outcome, RequestCompletedEvent } from "./LogEvent.js"
-import { defectProblem, missingBindingHint, type Problem, problemFor } from "./Problem.js"
-import { closeCodeOf, closeReason, type SocketClose } from "./SocketClose.js"
+import { defectProblem, type Problem, problemFor } from "./Problem.js"
+import { closeReason, type SocketClose } from "./SocketClose.js"
 import { renderProblem } from "./Render.js"
 
 /** A successful request's answer and its outcome; `attempts` and the verified `user` when it was forwarded. */
@@ -41,6 +41,8 @@ export interface Finished {
   readonly outcome: Outcome
   readonly facts: RequestFacts
   readonly close?: SocketClose
+  /** The log line's level: a failure's row says; an answered request is INFO. */
+  readonly level?: Problem["level"]
 }
 
 /** A JSON answer of the router's own (index, health, diagnostics), never cached. */
@@ -56,24 +58,6 @@ export const withRequestId = (response: Response, requestId: string): Response =
   copy.headers.set(REQUEST_ID_HEADER, requestId)
   return copy
 }
-
-/** The agent and instance a failure names, beside the place the request was located at (if it was). */
-const failureFacts = (error: RouterError): Partial<RequestFacts> =>
-  Match.value(error).pipe(
-    Match.tagsExhaustive({
-      // The segment as written: no agent answers to it.
-      RouteNotFound: (e): Partial<RequestFacts> => ({ agent: e.agent ?? null }),
-      InvalidRoute: (e): Partial<RequestFacts> => ({ agent: e.agent }),
-      MissingBinding: (e): Partial<RequestFacts> => ({ agent: e.agent, binding: e.binding, hint: missingBindingHint(e) }),
-      RoutingFailed: (e): Partial<RequestFacts> => ({ agent: e.agent, instance: e.instance, attempts: e.attempts, cause: e.cause }),
-      UpgradeRejected: () => ({}),
-      PreflightRejected: () => ({}),
-      Unauthorized: () => ({}),
-      Forbidden: (e): Partial<RequestFacts> => ({ user: e.user }),
-      RateLimited: (e): Partial<RequestFacts> => ({ clientAddress: e.address }),
-      AuthUnavailable: (e): Partial<RequestFacts> => ({ cause: e.cause })
-    })
-  )
 
 /**
  * The answer and log facts for a failed request: a tagged error's table row, or a 500 for a defect.
@@ -93,22 +77,16 @@ export const failureAnswer = (
     ...(at?.subAgents === undefined || at.subAgents.length === 0 ? {} : { subAgents: at.subAgents })
   }
   const failure = Cause.failureOption(cause)
-  const closeWith = (code: number | undefined, problem: Problem) =>
-    closable && code !== undefined ? { close: { code, reason: closeReason(code, problem.reason, problem.detail, render.requestId) } } : {}
-  if (failure._tag === "None") {
-    return {
-      response: renderProblem(defectProblem, render),
-      outcome: "Defect",
-      facts: { ...place, reason: "defect", cause: Cause.pretty(cause) },
-      ...closeWith(closeCodeOf("defect"), defectProblem)
-    }
-  }
-  const error = failure.value
-  const problem = problemFor(error, prefix)
-  return {
+  const answer = (problem: Problem, outcome: Outcome, facts: RequestFacts): Finished => ({
     response: renderProblem(problem, render),
-    outcome: error._tag,
-    facts: { ...place, ...failureFacts(error), reason: problem.reason },
-    ...closeWith(closeCodeOf(error), problem)
-  }
+    outcome,
+    facts,
+    level: problem.level,
+    ...(closable && problem.close !== undefined
+      ? { close: { code: problem.close, reason: closeReason(problem.close, problem.reason, problem.detail, render.requestId) } }
+      : {})
+  })
+  if (failure._tag === "None") return answer(defectProblem, "Defect", { ...place, reason: "defect", cause: Cause.pretty(cause) })
+  const problem = problemFor(failure.value, prefix)
+  return answer(problem, failure.value._tag, { ...place, ...problem.facts, reason: problem.reason })
 }

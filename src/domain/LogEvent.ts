@@ -81,14 +81,6 @@ export const requestCompleted = (fields: Omit<RequestCompletedEvent, "event">): 
   ...fields
 })
 
-/** The log level an outcome is reported at: operators are paged by WARN and ERROR only. */
-export const levelOf = (outcome: Outcome): "INFO" | "WARN" | "ERROR" =>
-  outcome === "Defect"
-    ? "ERROR"
-    : outcome === "MissingBinding" || outcome === "RoutingFailed" || outcome === "AuthUnavailable" || outcome === "RateLimited"
-      ? "WARN"
-      : "INFO"
-
 const agentEventFields = {
   timestamp: Schema.String,
   level: Schema.Literal("INFO", "WARN", "ERROR"),

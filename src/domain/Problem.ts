@@ -1,13 +1,24 @@
 /**
- * The error-to-response table, as one exhaustive match: each tagged error has exactly one
- * answer, so the same error always gets the same status, headers and reason.
+ * The failure table, as one exhaustive match: each tagged error has exactly one row saying everything
+ * about how it is answered and reported: status, body, headers, the close code a refused WebSocket gets,
+ * the log level and the facts its log line adds. Adding a failure is `Errors.ts` plus one row here; the
+ * compiler refuses a tag without one.
  */
 import { Match } from "effect"
 import { clip } from "./Clip.js"
 import type { InvalidRouteRule, MissingBinding, RouterError, UnauthorizedReason, UpgradeRejectedReason } from "./Errors.js"
+import type { RequestCompletedEvent } from "./LogEvent.js"
 import { MAX_INSTANCE_BYTES, MAX_URL_BYTES } from "./Route.js"
 
-/** An RFC 9457 problem, before rendering. `technical` is shown only when diagnostics are allowed. */
+/** What a failure's `request.completed` line adds, beside the place the request was located at. */
+export type FailureFacts = Partial<
+  Pick<RequestCompletedEvent, "agent" | "instance" | "attempts" | "cause" | "binding" | "hint" | "user" | "clientAddress">
+>
+
+/**
+ * A failure's row: an RFC 9457 problem before rendering (`technical` is shown only when diagnostics are
+ * allowed), and how the failure is closed on a socket and logged.
+ */
 export interface Problem {
   readonly status: number
   readonly type: string
@@ -18,6 +29,16 @@ export interface Problem {
   readonly instance?: string
   readonly headers: Readonly<Record<string, string>>
   readonly technical: Readonly<Record<string, string>>
+  /**
+   * The close code when a refused WebSocket upgrade is answered by a closed socket (a browser's script can
+   * read a close, not an HTTP refusal). `AgentClient` treats 1008 and 4000-4999 as final and reconnects
+   * after 1013. `undefined`: a handshake too broken to accept keeps its HTTP answer.
+   */
+  readonly close: number | undefined
+  /** The log line's level: WARN pages an operator (the platform or its configuration failing), INFO does not. */
+  readonly level: "INFO" | "WARN" | "ERROR"
+  /** What the log line adds. */
+  readonly facts: FailureFacts
 }
 
 /** Seconds a client should wait before retrying a 503. */
@@ -101,7 +122,11 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
         reason: e.agent === undefined ? "path_not_found" : "agent_not_found",
         ...(e.agent === undefined ? {} : { agent: clip(e.agent, 100) }),
         headers: {},
-        technical: {}
+        technical: {},
+        close: 4404,
+        level: "INFO",
+        // The segment as written: no agent answers to it.
+        facts: { agent: e.agent ?? null }
       }),
       InvalidRoute: (e): Problem => ({
         status: e.rule === "url_too_long" ? 414 : 400,
@@ -111,7 +136,10 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
         reason: e.rule,
         agent: e.agent,
         headers: {},
-        technical: {}
+        technical: {},
+        close: 4400,
+        level: "INFO",
+        facts: { agent: e.agent }
       }),
       UpgradeRejected: (e): Problem => {
         const [status, detail] = upgradeDetail[e.reason]
@@ -122,7 +150,11 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
           detail,
           reason: e.reason,
           headers: e.reason === "unsupported_version" ? { "sec-websocket-version": "13" } : {},
-          technical: {}
+          technical: {},
+          // Only a refused origin has a handshake that can be accepted and then closed.
+          close: e.reason === "origin_not_allowed" ? 4403 : undefined,
+          level: "INFO",
+          facts: {}
         }
       },
       PreflightRejected: (): Problem => ({
@@ -132,7 +164,10 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
         detail: "This Origin is not allowed to call this service from a browser.",
         reason: "origin_not_allowed",
         headers: { vary: "Origin" },
-        technical: {}
+        technical: {},
+        close: 4403,
+        level: "INFO",
+        facts: {}
       }),
       Unauthorized: (e): Problem => ({
         status: 401,
@@ -144,7 +179,10 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
         headers: {
           "www-authenticate": e.reason === "missing_credentials" ? 'Bearer realm="agents"' : 'Bearer realm="agents", error="invalid_token"'
         },
-        technical: {}
+        technical: {},
+        close: 4401,
+        level: "INFO",
+        facts: {}
       }),
       Forbidden: (e): Problem => ({
         status: 403,
@@ -154,16 +192,22 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
         reason: "instance_forbidden",
         agent: e.agent,
         headers: {},
-        technical: {}
+        technical: {},
+        close: 4403,
+        level: "INFO",
+        facts: { user: e.user }
       }),
-      RateLimited: (): Problem => ({
+      RateLimited: (e): Problem => ({
         status: 429,
         type: typeUri("rate-limited"),
         title: "Too many failed authentications",
         detail: "Too many failed authentications from this address. Wait before trying again, with a valid token.",
         reason: "rate_limited",
         headers: { "retry-after": String(RETRY_AFTER_SECONDS.RateLimited) },
-        technical: {}
+        technical: {},
+        close: 4429,
+        level: "WARN",
+        facts: { clientAddress: e.address }
       }),
       AuthUnavailable: (e): Problem => ({
         status: 503,
@@ -172,7 +216,10 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
         detail: "Tokens cannot be checked right now. Please try again later.",
         reason: "auth_unavailable",
         headers: { "retry-after": String(RETRY_AFTER_SECONDS.AuthUnavailable) },
-        technical: { cause: e.cause }
+        technical: { cause: e.cause },
+        close: 1013,
+        level: "WARN",
+        facts: { cause: e.cause }
       }),
       MissingBinding: (e): Problem => ({
         status: 503,
@@ -182,7 +229,10 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
         reason: "missing_binding",
         agent: e.agent,
         headers: { "retry-after": String(RETRY_AFTER_SECONDS.MissingBinding) },
-        technical: { binding: e.binding, hint: missingBindingHint(e) }
+        technical: { binding: e.binding, hint: missingBindingHint(e) },
+        close: 1013,
+        level: "WARN",
+        facts: { agent: e.agent, binding: e.binding, hint: missingBindingHint(e) }
       }),
       RoutingFailed: (e): Problem => ({
         status: 503,
@@ -193,7 +243,10 @@ export const problemFor = (error: RouterError, prefix: string): Problem =>
         agent: e.agent,
         instance: e.instance,
         headers: { "retry-after": String(RETRY_AFTER_SECONDS.RoutingFailed) },
-        technical: { cause: e.cause, attempts: String(e.attempts) }
+        technical: { cause: e.cause, attempts: String(e.attempts) },
+        close: 1013,
+        level: "WARN",
+        facts: { agent: e.agent, instance: e.instance, attempts: e.attempts, cause: e.cause }
       })
     })
   )
@@ -206,5 +259,8 @@ export const defectProblem: Problem = {
   detail: "The router failed unexpectedly. Quote the request id when reporting this.",
   reason: "defect",
   headers: {},
-  technical: {}
+  technical: {},
+  close: 1011,
+  level: "ERROR",
+  facts: {}
 }

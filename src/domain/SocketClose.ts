@@ -1,11 +1,8 @@
 /**
  * How a refused WebSocket upgrade is answered so that every client can read why: the router accepts the
  * socket itself and closes it at once with a code and a reason (a browser's script cannot read an HTTP
- * refusal of an upgrade, only a close event). The SDK's `AgentClient` treats 1008 and 4000-4999 as final
- * (no reconnect) and reconnects after 1013 (try again later).
+ * refusal of an upgrade, only a close event). Which code each failure gets is its row in Problem.ts.
  */
-import { Match } from "effect"
-import type { RouterError } from "./Errors.js"
 
 /** The close frame a refused upgrade gets. */
 export interface SocketClose {
@@ -15,25 +12,6 @@ export interface SocketClose {
 
 /** The longest close reason RFC 6455 allows, in UTF-8 bytes. */
 export const MAX_CLOSE_REASON_BYTES = 123
-
-/** The close code of a failure, or `undefined` when its handshake is too broken to accept (HTTP answer). */
-export const closeCodeOf = (error: RouterError | "defect"): number | undefined =>
-  error === "defect"
-    ? 1011
-    : Match.value(error).pipe(
-        Match.tagsExhaustive({
-          RouteNotFound: () => 4404,
-          InvalidRoute: () => 4400,
-          UpgradeRejected: (e) => (e.reason === "origin_not_allowed" ? 4403 : undefined),
-          PreflightRejected: () => 4403,
-          Unauthorized: () => 4401,
-          Forbidden: () => 4403,
-          RateLimited: () => 4429,
-          AuthUnavailable: () => 1013,
-          MissingBinding: () => 1013,
-          RoutingFailed: () => 1013
-        })
-      )
 
 const encoder = new TextEncoder()
 

@@ -25,7 +25,7 @@ import {
 } from "../domain/Errors.js"
 import { checkHandshake, handshakeInputOf, isAcceptableUpgrade, isUpgradeRequest } from "../domain/Handshake.js"
 import { clientRequestId, REQUEST_ID_HEADER } from "../domain/Headers.js"
-import { levelOf, requestCompleted } from "../domain/LogEvent.js"
+import { requestCompleted } from "../domain/LogEvent.js"
 import { acceptsJson } from "../domain/Render.js"
 import {
   boundUrl,
@@ -231,7 +231,7 @@ export class AgentRouter extends Context.Tag("app/AgentRouter")<
           ...(close === undefined ? {} : { closeCode: close.code }),
           ...(fromClient === undefined ? {} : { clientRequestId: fromClient })
         })
-        return Effect.as(requestLog.write(logLevels[levelOf(outcome)], event, worker.ctx), response)
+        return Effect.as(requestLog.write(logLevels[ended.level ?? "INFO"], event, worker.ctx), response)
       }
 
       const handle = (request: Request, worker: WorkerContext) =>

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
+  AuthUnavailable,
+  Forbidden,
   InvalidRoute,
   InvalidRouteRule,
   MissingBinding,
   PreflightRejected,
+  RateLimited,
   RouteNotFound,
   RoutingFailed,
   Unauthorized,
@@ -24,6 +27,40 @@ const routingFailed = (reason: RoutingFailed["reason"]) =>
   new RoutingFailed({ agent: "CoderAgent", instance: "default", reason, attempts: 3, cause: "Error: boom" })
 
 describe("the failure table", () => {
+  it("one row per failure says its close code, log level and log facts too", () => {
+    const row = (error: RouterError) => {
+      const p = problemFor(error, "agents")
+      return [error._tag, p.close, p.level, p.facts]
+    }
+    const missing = new MissingBinding({ agent: "CoderAgent", binding: "CODER" })
+    expect([
+      row(new RouteNotFound({ path: "/agents/x/y", agent: "x", known: [] })),
+      row(new InvalidRoute({ rule: "url_too_long", agent: "CoderAgent" })),
+      row(new UpgradeRejected({ reason: "origin_not_allowed" })),
+      row(new UpgradeRejected({ reason: "invalid_key" })),
+      row(new PreflightRejected({ origin: "https://evil.example" })),
+      row(new Unauthorized({ reason: "token_expired" })),
+      row(new Forbidden({ agent: "CoderAgent", instance: "bob", user: "alice" })),
+      row(new RateLimited({ address: "192.0.2.1" })),
+      row(new AuthUnavailable({ cause: "jwks down" })),
+      row(missing),
+      row(routingFailed("threw"))
+    ]).toEqual([
+      ["RouteNotFound", 4404, "INFO", { agent: "x" }],
+      ["InvalidRoute", 4400, "INFO", { agent: "CoderAgent" }],
+      ["UpgradeRejected", 4403, "INFO", {}],
+      ["UpgradeRejected", undefined, "INFO", {}],
+      ["PreflightRejected", 4403, "INFO", {}],
+      ["Unauthorized", 4401, "INFO", {}],
+      ["Forbidden", 4403, "INFO", { user: "alice" }],
+      ["RateLimited", 4429, "WARN", { clientAddress: "192.0.2.1" }],
+      ["AuthUnavailable", 1013, "WARN", { cause: "jwks down" }],
+      ["MissingBinding", 1013, "WARN", { agent: "CoderAgent", binding: "CODER", hint: expect.stringContaining("env.CODER") }],
+      ["RoutingFailed", 1013, "WARN", { agent: "CoderAgent", instance: "default", attempts: 3, cause: "Error: boom" }]
+    ])
+    expect([defectProblem.close, defectProblem.level]).toEqual([1011, "ERROR"])
+  })
+
   it("RouteNotFound answers 404 and lists the agents that exist", () => {
     const p = problemFor(new RouteNotFound({ path: "/agents/nope/x", agent: "nope", known: ["coder-agent"] }), "agents")
     expect(p.status).toBe(404)
