@@ -22,9 +22,6 @@ export const initialCoderState: CoderState = { status: "idle", messageCount: 0, 
 /** Stable error codes clients can switch on. */
 export type ErrorCode = "invalid_json" | "invalid_message" | "unsupported_frame" | "state_read_only"
 
-/** The frames the agent sends (besides the SDK's own). */
-export type ServerFrame = { readonly type: "pong"; readonly time: string } | ErrorFrame
-
 /** An `error` frame: a stable code and a sentence. */
 export interface ErrorFrame {
   readonly type: "error"

@@ -96,8 +96,6 @@ export class ChatModel extends Context.Tag("app/ChatModel")<ChatModel, ChatModel
       return { backend: "none" as const, model: Either.left(new ModelUnavailable({ setting: MODEL_SETTINGS_HINT })), timeoutMs, maxRetries }
     })
 
-  /** `make` as a layer. */
-  static readonly layerFor = (ai: unknown): Layer.Layer<ChatModel, ConfigError.ConfigError> => Layer.effect(ChatModel, ChatModel.make(ai))
 }
 
 /**

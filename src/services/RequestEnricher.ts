@@ -72,13 +72,4 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
     requestId: Effect.sync(() => crypto.randomUUID()),
     enrich: RequestEnricher.forwarding
   })
-
-  /** Sequential ids (`test-1`, `test-2`, ...) so tests can predict them. */
-  static readonly Test = Layer.sync(RequestEnricher, () => {
-    let counter = 0
-    return {
-      requestId: Effect.sync(() => `test-${++counter}`),
-      enrich: RequestEnricher.forwarding
-    }
-  })
 }
