@@ -8,7 +8,7 @@ import { workerFor } from "./layers/WorkerRuntime.js"
 // This module's own exports, read when the first request builds the runtime (not while it evaluates).
 import * as entry from "./worker.js"
 
-export { CoderAgent } from "./agents/CoderAgent.js"
+export { CoderAgent } from "./agents/coder/CoderAgent.js"
 
 const worker: ExportedHandler<Record<string, unknown>> = workerFor(() => agentClassNames(entry))
 

@@ -43,6 +43,20 @@ describe("import direction", () => {
     ])
   })
 
+  it("keeps the two wings apart: the router imports no coder code; coder code imports only shared modules", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "import-rules-"))
+    for (const folder of ["domain/coder", "services/coder", "services"]) mkdirSync(join(dir, "src", folder), { recursive: true })
+    writeFileSync(join(dir, "src/domain/coder/Chat.ts"), "export const chat = 1\n")
+    writeFileSync(join(dir, "src/services/Router.ts"), 'import { chat } from "../domain/coder/Chat.js"\nexport const router = chat\n')
+    writeFileSync(join(dir, "src/services/Settings.ts"), "export const shared = 1\n")
+    writeFileSync(join(dir, "src/services/coder/Turn.ts"), 'import { router } from "../Router.js"\nimport { shared } from "../Settings.js"\nexport const turn = router + shared\n')
+    const { list } = await violations(dir, importRules)
+    expect(list.sort()).toEqual([
+      "coder-imports-coder-or-shared: src/services/coder/Turn.ts -> src/services/Router.ts",
+      "router-never-imports-coder: src/services/Router.ts -> src/domain/coder/Chat.ts"
+    ])
+  })
+
   it("catches a cycle between two modules, and lets an entry read its own exports", async () => {
     const dir = mkdtempSync(join(tmpdir(), "import-rules-"))
     mkdirSync(join(dir, "src/domain"), { recursive: true })

@@ -5,7 +5,7 @@
  */
 import { routeAgentRequest } from "agents"
 
-export { CoderAgent } from "../../src/agents/CoderAgent.js"
+export { CoderAgent } from "../../src/agents/coder/CoderAgent.js"
 
 export default {
   fetch: async (request, env) => {

@@ -5,6 +5,7 @@
 import { JURISDICTIONS, LOCATION_HINTS, parsePlacementList, type Placement, placements } from "../domain/Placement.js"
 import { Config, ConfigError, Context, Either, Layer, Option, Redacted } from "effect"
 import { parseDeclarations, type AgentDeclaration } from "../domain/AgentCatalog.js"
+import { positiveInt } from "./Settings.js"
 import { normalizePrefix } from "../domain/Route.js"
 
 /** Retry and timeout policy for forwarding to a Durable Object. */
@@ -88,14 +89,6 @@ const allowedOrigins = Config.string("ALLOWED_ORIGINS").pipe(
   )
 )
 
-/** An integer var of at least 1, with a default; a malformed value fails start-up naming the var. */
-export const positiveInt = (name: string, fallback: number) =>
-  // Validated before the default, so a failure names the var (a validation after `withDefault` has no path).
-  Config.integer(name).pipe(
-    Config.validate({ message: `${name} must be a positive integer`, validation: (n) => n >= 1 }),
-    Config.withDefault(fallback)
-  )
-
 /** An optional secret; when set, long enough not to be guessed. */
 const secret = (name: string) =>
   Config.option(
@@ -177,23 +170,4 @@ export const appSettings: Config.Config<AppSettings> = Config.all({
 export class AppConfig extends Context.Tag("app/AppConfig")<AppConfig, AppSettings>() {
   /** Reads the settings from the current `ConfigProvider`. */
   static readonly Live = Layer.effect(AppConfig, appSettings)
-}
-
-/** One problem in a `ConfigError`: the var it is about and what is wrong with it. */
-export interface ConfigProblem {
-  readonly setting: string
-  readonly message: string
-}
-
-/** The problems in a `ConfigError`, one per var, in the order they were found. */
-export const configProblems = (error: ConfigError.ConfigError): ReadonlyArray<ConfigProblem> => {
-  const leaf = (_: unknown, path: Array<string>, message: string): ReadonlyArray<ConfigProblem> => [{ setting: path.join("."), message }]
-  return ConfigError.reduceWithContext(error, undefined, {
-    andCase: (_, left, right) => [...left, ...right],
-    orCase: (_, left, right) => [...left, ...right],
-    invalidDataCase: leaf,
-    missingDataCase: leaf,
-    sourceUnavailableCase: leaf,
-    unsupportedCase: leaf
-  })
 }

@@ -6,7 +6,7 @@
  */
 import { Either, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { LogLine } from "../../src/domain/LogEvent.js"
+import { LogLine } from "../../src/domain/coder/CoderEvents.js"
 import { startModelServer, type ModelServer } from "./fixtures/modelServer.js"
 import { chatRequest, firstDelta, turnOf } from "./support/chatFrames.js"
 import { eventsIn, waitFor } from "./support/output.js"

@@ -5,7 +5,7 @@
  */
 import { Either, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { LogLine } from "../../src/domain/LogEvent.js"
+import { LogLine } from "../../src/domain/coder/CoderEvents.js"
 import { chatRequest, turnOf } from "./support/chatFrames.js"
 import { coderClient } from "./support/sdkClient.js"
 import { closeOf, connect, opened } from "./support/wsClient.js"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
-import { LogLine } from "../../src/domain/LogEvent.js"
+import { LogLine } from "../../src/domain/coder/CoderEvents.js"
 import { AgentRouter } from "../../src/services/AgentRouter.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
 import { request, send, testApp } from "../support/TestApp.js"

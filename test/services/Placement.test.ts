@@ -5,7 +5,8 @@
  */
 import { describe, expect, it, layer } from "@effect/vitest"
 import { ConfigProvider, Effect } from "effect"
-import { appSettings, configProblems } from "../../src/services/AppConfig.js"
+import { appSettings } from "../../src/services/AppConfig.js"
+import { configProblems } from "../../src/services/Settings.js"
 import { request, send, testApp } from "../support/TestApp.js"
 
 /** A namespace that records the jurisdiction and the get options the SDK asked for. */

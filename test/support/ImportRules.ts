@@ -1,7 +1,8 @@
 /**
  * The one direction imports run in (README, Layout), as dependency-cruiser rules: `src/domain` imports
  * only `src/domain`; `src/services` imports domain and services; `src/layers` wires services; `src/agents`
- * and `src/worker.ts` are the entry points nothing else imports; shipped code imports no test code.
+ * and `src/worker.ts` are the entry points nothing else imports; shipped code imports no test code. Two
+ * wings: the router never imports CoderAgent's (`coder/` folders), which uses only its own and shared modules.
  */
 import type { IForbiddenRuleType } from "dependency-cruiser"
 
@@ -41,6 +42,25 @@ export const importRules: ReadonlyArray<IForbiddenRuleType> = [
     severity: "error",
     from: { path: "^src/" },
     to: { path: "^(test|bench|scripts)/" }
+  },
+  {
+    name: "router-never-imports-coder",
+    comment: "The router (domain, services, layers outside coder/) works without CoderAgent: it imports no coder code.",
+    severity: "error",
+    from: { path: "^src/(domain|services|layers)/", pathNot: "/coder/" },
+    to: { path: "^src/[^/]+/coder/" }
+  },
+  {
+    name: "coder-imports-coder-or-shared",
+    comment:
+      "CoderAgent's wing (domain/coder, services/coder, agents/coder) uses only its own modules and the shared ones: config helpers, logging, headers, the Worker's types, the connection log.",
+    severity: "error",
+    from: { path: "^src/(domain|services|agents)/coder/" },
+    to: {
+      path: "^src/",
+      pathNot:
+        "^src/((domain|services|agents)/coder/|domain/(Clip|Headers|LogEvent|LogLine|Worker)\\.ts$|services/Settings\\.ts$|layers/(Logging|WorkerVars)\\.ts$|agents/(AgentLog|ConnectionLog)\\.ts$)"
+    }
   },
   {
     name: "no-cycles",

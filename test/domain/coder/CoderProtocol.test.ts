@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck as fc } from "effect"
-import { parseClientFrame } from "../../src/domain/CoderProtocol.js"
+import { parseClientFrame } from "../../../src/domain/coder/CoderProtocol.js"
 
 const codeOf = (text: string) => Either.match(parseClientFrame(text), { onLeft: (f) => f.code, onRight: (f) => f.type })
 

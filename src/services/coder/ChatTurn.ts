@@ -7,7 +7,7 @@
  */
 import { convertToModelMessages, createUIMessageStreamResponse, type LanguageModel, streamText, type UIMessage, type UIMessageChunk } from "ai"
 import { Clock, Duration, Effect, Either, Option, Ref, Stream } from "effect"
-import { modelContext } from "../domain/ChatScreen.js"
+import { modelContext } from "../../domain/coder/ChatScreen.js"
 import { ModelFailed, modelFailureOf, type ModelUnavailable, ChatModel } from "./ChatModel.js"
 
 /** What one turn needs besides the model. */

@@ -4,13 +4,13 @@
  * are a `SettingsInvalid` naming every bad var, never its value.
  */
 import { Cause, type ConfigError, Effect, Either, Exit, Layer, ManagedRuntime, Option } from "effect"
-import { chatErrorText } from "../domain/ChatAnswers.js"
-import { clip } from "../domain/Clip.js"
-import { JsonLoggerLive } from "../layers/Logging.js"
-import { configProviderFrom } from "../layers/WorkerVars.js"
-import { configProblems } from "../services/AppConfig.js"
-import { ChatModel, type ChatModelShape } from "../services/ChatModel.js"
-import { coderSettings, type CoderSettings } from "../services/CoderSettings.js"
+import { chatErrorText } from "../../domain/coder/ChatAnswers.js"
+import { clip } from "../../domain/Clip.js"
+import { JsonLoggerLive } from "../../layers/Logging.js"
+import { configProviderFrom } from "../../layers/WorkerVars.js"
+import { configProblems } from "../../services/Settings.js"
+import { ChatModel, type ChatModelShape } from "../../services/coder/ChatModel.js"
+import { coderSettings, type CoderSettings } from "../../services/coder/CoderSettings.js"
 
 /** The instance's settings and model, and the runtime its turns run on. */
 export interface Session {

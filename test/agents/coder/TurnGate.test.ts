@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { TurnGate } from "../../src/agents/TurnGate.js"
+import { TurnGate } from "../../../src/agents/coder/TurnGate.js"
 
 /** A turn that ends when `finish` is called. */
 const pending = () => {

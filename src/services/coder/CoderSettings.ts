@@ -1,7 +1,7 @@
 /** CoderAgent's settings besides the model's, read with `Config` from the Worker's vars. */
 import { Config } from "effect"
-import type { ChatLimits } from "../domain/ChatScreen.js"
-import { positiveInt } from "./AppConfig.js"
+import type { ChatLimits } from "../../domain/coder/ChatScreen.js"
+import { positiveInt } from "../Settings.js"
 
 /** CoderAgent settings besides the model's. */
 export interface CoderSettings {

@@ -2,10 +2,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { APICallError, type UIMessage } from "ai"
 import { MockLanguageModelV3, simulateReadableStream } from "ai/test"
 import { Effect, Either, Layer, Schema } from "effect"
-import { LogLine } from "../../src/domain/LogEvent.js"
-import { ChatModel, type ChatModelShape, MODEL_SETTINGS_HINT, ModelUnavailable } from "../../src/services/ChatModel.js"
-import { chatTurn } from "../../src/services/ChatTurn.js"
-import { collectLogs } from "../support/Logs.js"
+import { LogLine } from "../../../src/domain/coder/CoderEvents.js"
+import { ChatModel, type ChatModelShape, MODEL_SETTINGS_HINT, ModelUnavailable } from "../../../src/services/coder/ChatModel.js"
+import { chatTurn } from "../../../src/services/coder/ChatTurn.js"
+import { collectLogs } from "../../support/Logs.js"
 
 type StreamResult = Awaited<ReturnType<MockLanguageModelV3["doStream"]>>
 type V3Part = StreamResult["stream"] extends ReadableStream<infer P> ? P : never

@@ -6,10 +6,10 @@
  */
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible"
 import { APICallError, type LanguageModel, RetryError } from "ai"
-import { Config, ConfigError, Context, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
+import { Config, ConfigError, Context, Effect, Either, Option, Redacted, Schema } from "effect"
 import { createWorkersAI } from "workers-ai-provider"
-import { chatErrorText, modelFailureCode, modelFailureSentence } from "../domain/ChatAnswers.js"
-import { positiveInt } from "./AppConfig.js"
+import { chatErrorText, modelFailureCode, modelFailureSentence } from "../../domain/coder/ChatAnswers.js"
+import { positiveInt } from "../Settings.js"
 
 /** No model is configured; `setting` says what to add. */
 export class ModelUnavailable extends Schema.TaggedError<ModelUnavailable>()("ModelUnavailable", {

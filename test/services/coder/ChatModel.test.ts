@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { APICallError, RetryError } from "ai"
 import { ConfigProvider, Effect, Either } from "effect"
-import { configProblems } from "../../src/services/AppConfig.js"
-import { ChatModel, MODEL_SETTINGS_HINT, modelFailureOf, ModelFailed } from "../../src/services/ChatModel.js"
-import { chatTurn } from "../../src/services/ChatTurn.js"
+import { configProblems } from "../../../src/services/Settings.js"
+import { ChatModel, MODEL_SETTINGS_HINT, modelFailureOf, ModelFailed } from "../../../src/services/coder/ChatModel.js"
+import { chatTurn } from "../../../src/services/coder/ChatTurn.js"
 
 const withVars = (vars: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(vars))))
 const fakeAi = (run: (...args: ReadonlyArray<unknown>) => Promise<unknown>) => ({ run })

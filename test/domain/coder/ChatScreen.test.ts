@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck as fc } from "effect"
-import { CHAT_ERROR_CODES } from "../../src/domain/ChatAnswers.js"
-import { type ChatLimits, modelContext, screenFrame, screenMessages } from "../../src/domain/ChatScreen.js"
+import { CHAT_ERROR_CODES } from "../../../src/domain/coder/ChatAnswers.js"
+import { type ChatLimits, modelContext, screenFrame, screenMessages } from "../../../src/domain/coder/ChatScreen.js"
 
 const limits: ChatLimits = { maxMessageChars: 100, maxFrameMessages: 5, maxFrameBytes: 4_000, maxHistoryMessages: 6, maxHistoryBytes: 2_000 }
 const user = (text: string, id = "u1") => ({ id, role: "user", parts: [{ type: "text", text }] })

@@ -9,22 +9,22 @@
 import { AIChatAgent, type OnChatMessageOptions } from "@cloudflare/ai-chat"
 import { type AgentContext, type Connection, type ConnectionContext, getCurrentAgent, type WSMessage } from "agents"
 import { Clock, Either } from "effect"
-import { CHAT_REQUEST_TYPE, chatErrorCodeOf, chatErrorText, chatRefusal, type ChatErrorCode } from "../domain/ChatAnswers.js"
-import { screenFrame, type Screened } from "../domain/ChatScreen.js"
-import { isRateLimit } from "../domain/Worker.js"
-import { LEGACY_TABLE, legacyMessages, type LegacyRow } from "../domain/LegacyHistory.js"
+import { CHAT_REQUEST_TYPE, chatErrorCodeOf, chatErrorText, chatRefusal, type ChatErrorCode } from "../../domain/coder/ChatAnswers.js"
+import { screenFrame, type Screened } from "../../domain/coder/ChatScreen.js"
+import { isRateLimit } from "../../domain/Worker.js"
+import { LEGACY_TABLE, legacyMessages, type LegacyRow } from "../../domain/coder/LegacyHistory.js"
 import {
   binaryFrameRejected,
   initialCoderState,
   parseClientFrame,
   stateReadOnly,
   type CoderState
-} from "../domain/CoderProtocol.js"
-import { chatTurn, errorOnlyResponse } from "../services/ChatTurn.js"
-import { agentEvent, callerOf } from "./AgentLog.js"
+} from "../../domain/coder/CoderProtocol.js"
+import { chatTurn, errorOnlyResponse } from "../../services/coder/ChatTurn.js"
+import { agentEvent, callerOf } from "../AgentLog.js"
 import { startSession, type Session, type SettingsInvalid } from "./CoderSession.js"
-import { DEFAULT_LIMITS } from "../services/CoderSettings.js"
-import { ConnectionLog, factsOf } from "./ConnectionLog.js"
+import { DEFAULT_LIMITS } from "../../services/coder/CoderSettings.js"
+import { ConnectionLog, factsOf } from "../ConnectionLog.js"
 import { TurnGate } from "./TurnGate.js"
 
 /** The Rate Limiting binding that limits chat turns per user (wrangler.toml `[[ratelimits]]`); absent: no limit. */
