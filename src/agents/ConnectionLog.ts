@@ -17,13 +17,15 @@ export const factsOf = (connection: Connection): ConnectionFacts | null => {
 
 /** One agent instance's connection log. */
 export class ConnectionLog {
-  /** The hooks log synchronously, so the runtime is built once, with the instance. */
-  readonly runtime = ManagedRuntime.make(JsonLoggerLive)
-
-  /** `agentName` is spelled out (`--minify` renames classes); `instance` is read when a line is written. */
+  /**
+   * `agentName` is spelled out (`--minify` renames classes); `instance` is read when a line is written.
+   * `runtime` is the instance's own (the hooks log synchronously, so it is built once, with the instance);
+   * without one the log builds a logger-only runtime.
+   */
   constructor(
     private readonly agentName: string,
-    private readonly instance: () => string
+    private readonly instance: () => string,
+    readonly runtime: Pick<ManagedRuntime.ManagedRuntime<never, never>, "runSync"> = ManagedRuntime.make(JsonLoggerLive)
   ) {}
 
   /** The fields every line about `connection` carries. */

@@ -8,7 +8,7 @@
  */
 import { AIChatAgent, type OnChatMessageOptions } from "@cloudflare/ai-chat"
 import { type AgentContext, type Connection, type ConnectionContext, getCurrentAgent, type WSMessage } from "agents"
-import { Clock, Either } from "effect"
+import { Clock, Effect, Either } from "effect"
 import { CHAT_REQUEST_TYPE, chatErrorCodeOf, chatErrorText, chatRefusal, type ChatErrorCode } from "../../domain/coder/ChatAnswers.js"
 import { screenFrame, type Screened } from "../../domain/coder/ChatScreen.js"
 import { isRateLimit } from "../../domain/Worker.js"
@@ -22,7 +22,8 @@ import {
 } from "../../domain/coder/CoderProtocol.js"
 import { chatTurn, errorOnlyResponse } from "../../services/coder/ChatTurn.js"
 import { agentEvent, callerOf } from "../AgentLog.js"
-import { startSession, type Session, type SettingsInvalid } from "./CoderSession.js"
+import { coderRuntime, CoderSession, type Session, type SettingsInvalid } from "./CoderSession.js"
+import { ChatModel } from "../../services/coder/ChatModel.js"
 import { DEFAULT_LIMITS } from "../../services/coder/CoderSettings.js"
 import { ConnectionLog, factsOf } from "../ConnectionLog.js"
 import { TurnGate } from "./TurnGate.js"
@@ -44,8 +45,9 @@ const json = (body: unknown, init?: ResponseInit) =>
 /** The CoderAgent Durable Object. */
 export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState> {
   override initialState: CoderState = initialCoderState
-  private readonly connectionLog = new ConnectionLog("CoderAgent", () => this.name)
-  private started: Promise<Either.Either<Session, SettingsInvalid>> | undefined
+  /** The instance's one runtime: logger and session (see CoderSession.ts); disposed in `destroy`. */
+  private readonly runtime = coderRuntime(this.env, () => this.name)
+  private readonly connectionLog = new ConnectionLog("CoderAgent", () => this.name, this.runtime)
   private readonly turns = new TurnGate()
 
   constructor(ctx: AgentContext, env: Record<string, unknown>) {
@@ -55,12 +57,9 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
     this.onMessage = (connection, message) => this.screen(connection, message, sdkOnMessage)
   }
 
-  /** The session, started once per instance (see CoderSession.ts). */
+  /** The session, read once per instance by its runtime (see CoderSession.ts). */
   private session(): Promise<Either.Either<Session, SettingsInvalid>> {
-    this.started ??= startSession(this.env, (detail) =>
-      this.connectionLog.runtime.runSync(agentEvent("WARN", "agent.settings_invalid", { agent: "CoderAgent", instance: this.name, detail }))
-    )
-    return this.started
+    return this.runtime.runPromise(CoderSession)
   }
 
   /**
@@ -128,7 +127,7 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
 
   /** Answers a refused frame (in its turn when it has one, else with an `error` frame) and logs `agent.chat_refused`. */
   private refuse(connection: Connection, refused: Refusal): void {
-    this.connectionLog.runtime.runSync(
+    this.runtime.runSync(
       agentEvent("INFO", "agent.chat_refused", {
         ...this.connectionLog.fields(connection),
         chatRequestId: refused.id,
@@ -151,11 +150,11 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
   ): Promise<Response | undefined> {
     const session = await this.session()
     if (Either.isLeft(session)) return errorOnlyResponse(session.left.text)
-    const { runtime, settings } = session.right
+    const { model, settings } = session.right
     this.publish("working")
     const connection = getCurrentAgent().connection
     const facts = connection === undefined ? null : factsOf(connection)
-    return runtime.runPromise(
+    return this.runtime.runPromise(
       chatTurn({
         messages: this.messages,
         abortSignal: options?.abortSignal,
@@ -170,7 +169,7 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
           requestId: facts?.requestId ?? null,
           user: facts?.user ?? null
         }
-      })
+      }).pipe(Effect.provideService(ChatModel, model))
     )
   }
 
@@ -193,7 +192,7 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
     if (adopted.length > 0) await this.persistMessages([...adopted, ...this.messages])
     this.sql`DROP TABLE coder_messages`
     this.followMessageCount()
-    this.connectionLog.runtime.runSync(
+    this.runtime.runSync(
       agentEvent("INFO", "agent.history_adopted", { agent: "CoderAgent", instance: this.name, messages: adopted.length })
     )
   }
@@ -213,7 +212,7 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
 
   /** The time, by Effect's clock, as the state and `pong` carry it. */
   private now(): string {
-    return new Date(this.connectionLog.runtime.runSync(Clock.currentTimeMillis)).toISOString()
+    return new Date(this.runtime.runSync(Clock.currentTimeMillis)).toISOString()
   }
 
   override onConnect(connection: Connection, context: ConnectionContext): void {
@@ -232,11 +231,9 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
     connection.send(JSON.stringify({ type: "pong", time: this.now() }))
   }
 
-  /** Ends the session's runtime before the SDK deletes the instance. */
+  /** Ends the instance's runtime before the SDK deletes the instance. */
   override async destroy(): Promise<void> {
-    const started = this.started
-    this.started = undefined
-    if (started !== undefined) await started.then((s) => (Either.isRight(s) ? s.right.runtime.dispose() : undefined))
+    await this.runtime.dispose()
     return super.destroy()
   }
 

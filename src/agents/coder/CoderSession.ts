@@ -1,9 +1,10 @@
 /**
- * What a CoderAgent instance runs its chat turns on: its settings and model, read once from the Worker's
- * vars with `Config`, and a runtime with the model and the JSON logger. Settings that cannot start a session
- * are a `SettingsInvalid` naming every bad var, never its value.
+ * One Effect runtime per CoderAgent instance, built from a Layer under the instance's `env`: the JSON
+ * logger and the session, its settings and model read once with `Config`. Settings that cannot start a
+ * session are a `SettingsInvalid` naming every bad var, never its value (logged once, as
+ * `agent.settings_invalid`). The agent disposes the runtime in `destroy`.
  */
-import { Cause, type ConfigError, Effect, Either, Exit, Layer, ManagedRuntime, Option } from "effect"
+import { Cause, type ConfigError, Context, Effect, Either, Exit, Layer, ManagedRuntime, Option } from "effect"
 import { chatErrorText } from "../../domain/coder/ChatAnswers.js"
 import { clip } from "../../domain/Clip.js"
 import { JsonLoggerLive } from "../../layers/Logging.js"
@@ -11,12 +12,12 @@ import { configProviderFrom } from "../../layers/WorkerVars.js"
 import { configProblems } from "../../services/Settings.js"
 import { ChatModel, type ChatModelShape } from "../../services/coder/ChatModel.js"
 import { coderSettings, type CoderSettings } from "../../services/coder/CoderSettings.js"
+import { agentEvent } from "../AgentLog.js"
 
-/** The instance's settings and model, and the runtime its turns run on. */
+/** The instance's settings and model. */
 export interface Session {
   readonly settings: CoderSettings
   readonly model: ChatModelShape
-  readonly runtime: ManagedRuntime.ManagedRuntime<ChatModel, never>
 }
 
 /** Why the settings cannot start a session: the text clients get, and what the operator's log gets. */
@@ -42,25 +43,29 @@ const settingsInvalid = (cause: Cause.Cause<ReadonlyArray<ConfigError.ConfigErro
       }
 }
 
-/** Reads the settings and the model from `env`; `invalid` hears the operator's detail when they fail. */
-export const startSession = (
-  env: Record<string, unknown>,
-  invalid: (detail: string) => void
-): Promise<Either.Either<Session, SettingsInvalid>> => {
+/** The instance's session, or why its settings cannot start one. */
+export class CoderSession extends Context.Tag("coder/CoderSession")<CoderSession, Either.Either<Session, SettingsInvalid>>() {}
+
+/** Reads the settings and the model from `env` once; invalid settings are logged and kept as the answer. */
+const readSession = (env: Record<string, unknown>, instance: () => string): Effect.Effect<Either.Either<Session, SettingsInvalid>> => {
   // Both are read even when the first fails ("validate"), so every bad var is named at once.
   const read = Effect.all([coderSettings, ChatModel.make(env["AI"])], { mode: "validate" }).pipe(
     Effect.mapError((errors) => errors.flatMap((e) => Option.toArray(e))),
     Effect.withConfigProvider(configProviderFrom(env))
   )
-  const start = Effect.map(read, ([settings, model]): Session => ({
-    settings,
-    model,
-    runtime: ManagedRuntime.make(Layer.merge(Layer.succeed(ChatModel, model), JsonLoggerLive))
-  }))
-  return Effect.runPromiseExit(start).then((exit) => {
-    if (Exit.isSuccess(exit)) return Either.right(exit.value)
+  return Effect.flatMap(Effect.exit(read), (exit): Effect.Effect<Either.Either<Session, SettingsInvalid>> => {
+    if (Exit.isSuccess(exit)) return Effect.succeed(Either.right({ settings: exit.value[0], model: exit.value[1] }))
     const answer = settingsInvalid(exit.cause)
-    invalid(answer.detail)
-    return Either.left(answer)
+    return Effect.as(
+      agentEvent("WARN", "agent.settings_invalid", { agent: "CoderAgent", instance: instance(), detail: answer.detail }),
+      Either.left(answer)
+    )
   })
 }
+
+/** The runtime of one CoderAgent instance: the JSON logger, and the session read from `env` when first used. */
+export const coderRuntime = (env: Record<string, unknown>, instance: () => string) =>
+  ManagedRuntime.make(Layer.provideMerge(Layer.effect(CoderSession, readSession(env, instance)), JsonLoggerLive))
+
+/** The runtime type `coderRuntime` builds. */
+export type CoderRuntime = ReturnType<typeof coderRuntime>
