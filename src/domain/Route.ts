@@ -1,6 +1,6 @@
 /**
  * Route parsing: `/{prefix}/{agent}/{instance}[/rest][?query]`. Pure; the agent segment is resolved by
- * `AgentRegistry` and the instance is checked by `validateInstance`, so an unknown agent is reported as
+ * `AgentRegistry` and the instance is checked by `validateName`, so an unknown agent is reported as
  * such even when its instance is also bad.
  */
 import { Either, Option } from "effect"

@@ -74,7 +74,8 @@ const placement = Config.all([placementList("AGENTS_JURISDICTION", JURISDICTIONS
 const agents = Config.option(
   Config.string("AGENTS").pipe(
     Config.mapOrFail((spec) =>
-      Either.mapLeft(parseDeclarations(spec), (message) => ConfigError.InvalidData(["AGENTS"], message))
+      // The path is the var's: `mapOrFail` on `Config.string("AGENTS")` prefixes it.
+      Either.mapLeft(parseDeclarations(spec), (message) => ConfigError.InvalidData([], message))
     )
   )
 )
@@ -89,26 +90,20 @@ const allowedOrigins = Config.string("ALLOWED_ORIGINS").pipe(
   )
 )
 
-/** An optional secret; when set, long enough not to be guessed. */
-const secret = (name: string) =>
+/**
+ * An optional secret of at least `minLength` characters. Validated as the string it is read as, then
+ * redacted: a validation after a `map` (as `Config.redacted` is) loses the var's name.
+ */
+const secret = (name: string, minLength: number, why = "") =>
   Config.option(
-    Config.redacted(name).pipe(
-      Config.validate({
-        message: `${name} must be at least 16 characters`,
-        validation: (token) => Redacted.value(token).length >= 16
-      })
+    Config.string(name).pipe(
+      Config.validate({ message: `${name} must be at least ${minLength} characters${why}`, validation: (value) => value.length >= minLength }),
+      Config.map(Redacted.make)
     )
   )
 
 const tokenKeys: Config.Config<Option.Option<TokenKeys>> = Config.all({
-  secret: Config.option(
-    Config.redacted("AUTH_JWT_SECRET").pipe(
-      Config.validate({
-        message: "AUTH_JWT_SECRET must be at least 32 characters (HS256)",
-        validation: (secret) => Redacted.value(secret).length >= 32
-      })
-    )
-  ),
+  secret: secret("AUTH_JWT_SECRET", 32, " (HS256)"),
   jwksUrl: Config.option(Config.url("AUTH_JWKS_URL")),
   cooldownMs: positiveInt("AUTH_JWKS_COOLDOWN_MS", 30_000)
 }).pipe(
@@ -154,8 +149,8 @@ export const appSettings: Config.Config<AppSettings> = Config.all({
   agents,
   allowedOrigins,
   diagnostics: Config.boolean("DIAGNOSTICS").pipe(Config.withDefault(false)),
-  diagnosticsToken: secret("DIAGNOSTICS_TOKEN"),
-  authToken: secret("AUTH_TOKEN"),
+  diagnosticsToken: secret("DIAGNOSTICS_TOKEN", 16),
+  authToken: secret("AUTH_TOKEN", 16),
   userTokens,
   placement,
   routing: Config.all({
