@@ -4,10 +4,13 @@
  * (A B C, C B A, ...) so drift hits all alike. A third Worker, the baseline plus the one log line per request
  * the product must write (bench/baseline/logged.ts), separates what that line costs under `wrangler dev`
  * from what the router costs. A fourth, the seed document's fix (bench/baseline/seed.ts), is the peer the
- * router must never be slower than. Prints one table and writes the figures to bench/results/latest.json.
+ * router must never be slower than. A fifth, the bare-SDK Worker again in its own process (A/A), measured
+ * like the others: its ratio to the first bare Worker is the noise of this run, printed beside every ratio,
+ * so a difference inside it is no difference. Prints one table and writes the figures to
+ * bench/results/latest.json. `--check` then says, for a person, whether the targets hold in this run.
  *
  *   npm run bench -- [--rounds 8] [--connects 30] [--pings 200] [--gets 100] [--rps-total 1000]
- *                    [--concurrency 16] [--fanout 1000] [--starts 3]
+ *                    [--concurrency 16] [--fanout 1000] [--starts 3] [--check]
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
@@ -29,19 +32,22 @@ const rpsTotal = intOption(opts, "rps-total", 1_000)
 const concurrency = intOption(opts, "concurrency", 16)
 const fanout = intOption(opts, "fanout", 1_000)
 const starts = intOption(opts, "starts", 3)
+const check = process.argv.includes("--check")
 
 const configs = {
   ours: join(root, "wrangler.toml"),
   baseline: join(root, "bench/baseline/wrangler.toml"),
   logged: join(root, "bench/baseline/wrangler.toml"),
-  seed: join(root, "bench/baseline/wrangler.toml")
+  seed: join(root, "bench/baseline/wrangler.toml"),
+  // A/A: the same bare-SDK Worker as `baseline`, another process, measured as another column.
+  again: join(root, "bench/baseline/wrangler.toml")
 } as const
 const scripts: Partial<Record<Side, string>> = {
   logged: join(root, "bench/baseline/logged.ts"),
   seed: join(root, "bench/baseline/seed.ts")
 }
 type Side = keyof typeof configs
-const sides: ReadonlyArray<Side> = ["ours", "baseline", "logged", "seed"]
+const sides: ReadonlyArray<Side> = ["ours", "baseline", "logged", "seed", "again"]
 /** The two Workers whose bundle and start-up are compared (the logged baseline and the seed bundle like the baseline). */
 const built: ReadonlyArray<Side> = ["ours", "baseline"]
 
@@ -66,6 +72,31 @@ const startupMs = async (side: Side) => {
 }
 
 const median = (values: ReadonlyArray<number>) => quantile(values, 0.5)
+
+type Figures = Record<Side, { readonly connectP50Ms: number; readonly httpP50Ms: number; readonly bundleGzipBytes: number }>
+
+/**
+ * Whether the targets (DESIGN.md, "Cost budget") hold in this run, for a person: connect and GET p50 no
+ * slower than the bare SDK plus one log line beyond the A/A noise of this run, never slower than the
+ * seed's fix beyond it. Printed, never asserted.
+ */
+const targetReport = (f: Figures): string => {
+  const noise = (key: "connectP50Ms" | "httpP50Ms") => Math.abs(f.again[key] / f.baseline[key] - 1)
+  const verdict = (label: string, key: "connectP50Ms" | "httpP50Ms", peer: "logged" | "seed") => {
+    const r = f.ours[key] / f[peer][key]
+    const slack = noise(key)
+    const holds = r <= 1 + slack
+    return `${holds ? "holds" : "MISSED"}  ${label}: ours/${peer === "logged" ? "(bare + line)" : "seed fix"} ${r.toFixed(3)}, allowed up to ${(1 + slack).toFixed(3)} (A/A noise ${(slack * 100).toFixed(1)}%)`
+  }
+  return [
+    "Targets in this run:",
+    verdict("WS connect p50", "connectP50Ms", "logged"),
+    verdict("HTTP GET p50", "httpP50Ms", "logged"),
+    verdict("WS connect p50", "connectP50Ms", "seed"),
+    verdict("HTTP GET p50", "httpP50Ms", "seed"),
+    `${f.ours.bundleGzipBytes - f.baseline.bundleGzipBytes <= 100 * 1024 ? "holds" : "MISSED"}  bundle: ours is ${((f.ours.bundleGzipBytes - f.baseline.bundleGzipBytes) / 1024).toFixed(1)} KB gzip over the bare SDK (allowed 100)`
+  ].join("\n")
+}
 
 const main = async () => {
   const samples = Object.fromEntries(
@@ -109,7 +140,7 @@ const main = async () => {
     console.error("bundling ...")
     const bundles = { ours: bundleSize("ours"), baseline: bundleSize("baseline") }
     console.error(`timing ${starts} start-ups each ...`)
-    const startup: Record<Side, Array<number>> = { ours: [], baseline: [], logged: [], seed: [] }
+    const startup: Record<Side, Array<number>> = { ours: [], baseline: [], logged: [], seed: [], again: [] }
     for (let i = 0; i < starts; i++) for (const side of i % 2 === 0 ? built : [...built].reverse()) startup[side].push(await startupMs(side))
 
     const figure = (side: Side) => ({
@@ -127,7 +158,7 @@ const main = async () => {
       bundleGzipBytes: side === "ours" || side === "baseline" ? bundles[side].gzip : Number.NaN,
       startupMs: side === "ours" || side === "baseline" ? median(startup[side]) : Number.NaN
     })
-    const figures = { ours: figure("ours"), baseline: figure("baseline"), logged: figure("logged"), seed: figure("seed") }
+    const figures = { ours: figure("ours"), baseline: figure("baseline"), logged: figure("logged"), seed: figure("seed"), again: figure("again") }
     type Key = keyof (typeof figures)["ours"]
     const rows: Array<[string, Key, (v: number) => string]> = [
       ["WS connect -> first frame p50 (ms)", "connectP50Ms", ms],
@@ -147,12 +178,12 @@ const main = async () => {
     const cell = (v: number, format: (v: number) => string) => (Number.isNaN(v) ? "-" : format(v))
     const ratio = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) || b === 0 ? "-" : (a / b).toFixed(3))
     const width = Math.max(...rows.map(([label]) => label.length))
-    const header = ["ours", "baseline", "ours/base", "base+line", "ours/(b+l)", "seed fix", "ours/seed"]
+    const header = ["ours", "baseline", "ours/base", "base+line", "ours/(b+l)", "seed fix", "ours/seed", "A/A"]
     const lines = [
       `${"".padEnd(width)}${header.map((h) => h.padStart(12)).join("")}`,
       ...rows.map(([label, key, format]) => {
-        const [o, b, l, f] = [figures.ours[key], figures.baseline[key], figures.logged[key], figures.seed[key]]
-        const cells = [cell(o, format), cell(b, format), ratio(o, b), cell(l, format), ratio(o, l), cell(f, format), ratio(o, f)]
+        const [o, b, l, f, a] = [figures.ours[key], figures.baseline[key], figures.logged[key], figures.seed[key], figures.again[key]]
+        const cells = [cell(o, format), cell(b, format), ratio(o, b), cell(l, format), ratio(o, l), cell(f, format), ratio(o, f), ratio(a, b)]
         return `${label.padEnd(width)}${cells.map((c) => c.padStart(12)).join("")}`
       })
     ]
@@ -161,6 +192,8 @@ const main = async () => {
     console.log(lines.join("\n"))
     console.log("\nbase+line: the baseline plus one console.info JSON line per request, printed as ours prints it.")
     console.log("seed fix: the seed document's fix (header copy, routeAgentRequest({ cors, prefix }), a console.log per step, 503 fallback).")
+    console.log("A/A: the bare-SDK Worker again, in its own process, over the first: how far apart two identical Workers measure in this run.")
+    if (check) console.log(`\n${targetReport(figures)}`)
     const result = {
       date: new Date().toISOString(),
       machine,
