@@ -42,6 +42,18 @@ const hs256 = (sub: string | undefined, mint: Mint = {}, key: Uint8Array = new T
     return jwt.sign(key)
   })
 
+/** The Workers Rate Limiting binding as wrangler.toml configures AUTH_FAILURES (30 per key per period), counting. */
+const fakeAuthFailures = () => {
+  const counts = new Map<string, number>()
+  const AUTH_FAILURES = {
+    limit: async ({ key }: { key: string }) => {
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+      return { success: (counts.get(key) ?? 0) <= 30 }
+    }
+  }
+  return { AUTH_FAILURES, counts }
+}
+
 const bearer = (token: string) => ({ authorization: `Bearer ${token}`, accept: "application/json" })
 const reasonOf = (response: Response) => Effect.promise(async () => (JSON.parse(await response.text()) as { reason: string }).reason)
 
@@ -250,14 +262,7 @@ describe("failed authentications are rate-limited per client address", () => {
   layer(testApp({ AUTH_JWT_SECRET: SECRET }))((it) => {
     it.effect("past the limit: 429 with Retry-After and the address in the log; a valid token still passes", () =>
       Effect.gen(function* () {
-        const counts = new Map<string, number>()
-        // The Workers Rate Limiting binding, as wrangler.toml configures it: 30 per key per period.
-        const AUTH_FAILURES = {
-          limit: async ({ key }: { key: string }) => {
-            counts.set(key, (counts.get(key) ?? 0) + 1)
-            return { success: (counts.get(key) ?? 0) <= 30 }
-          }
-        }
+        const { AUTH_FAILURES } = fakeAuthFailures()
         const env = { CoderAgent: fakeNamespace().namespace, AUTH_FAILURES }
         const from = (address: string, headers: Record<string, string> = {}) =>
           request("/agents/coder-agent/alice", { headers: { "cf-connecting-ip": address, accept: "application/json", ...headers } })
@@ -424,13 +429,7 @@ describe("while an address is limited, guessing teaches nothing", () => {
   layer(testApp({ AUTH_JWT_SECRET: SECRET, AUTH_TOKEN: SERVICE }))((it) => {
     it.effect("the correct AUTH_TOKEN gets 429 like any guess; a token that verifies by signature still passes", () =>
       Effect.gen(function* () {
-        const counts = new Map<string, number>()
-        const AUTH_FAILURES = {
-          limit: async ({ key }: { key: string }) => {
-            counts.set(key, (counts.get(key) ?? 0) + 1)
-            return { success: (counts.get(key) ?? 0) <= 30 }
-          }
-        }
+        const { AUTH_FAILURES, counts } = fakeAuthFailures()
         const env = { CoderAgent: fakeNamespace().namespace, AUTH_FAILURES }
         const from = (address: string, token: string) =>
           send(request("/agents/coder-agent/alice", { headers: { "cf-connecting-ip": address, ...bearer(token) } }), env)
