@@ -3,7 +3,7 @@
  * through the same JSON line format as the router's, so one connection can be followed by its request id
  * end to end. The agent runs them on its own runtime (see ObservedAgent).
  */
-import { Clock, Effect, LogLevel } from "effect"
+import { Clock, Effect, LogLevel, type Schema } from "effect"
 import { REQUEST_ID_HEADER, ROUTER_USER_HEADER, userFromHeader } from "../domain/Headers.js"
 
 /** What an agent remembers about a connection (kept in the connection's attachment across hibernation). */
@@ -28,11 +28,15 @@ export const callerOf = (request: Request): string | null => userFromHeader(requ
 /** Milliseconds since `since`, by Effect's clock. */
 export const elapsedSince = (since: number): Effect.Effect<number> => Effect.map(Clock.currentTimeMillis, (now) => now - since)
 
-type AgentEvent = "agent.connected" | "agent.closed" | "agent.message_rejected" | "agent.chat_refused" | "agent.settings_invalid" | "agent.history_adopted"
+/** The fields of a log event line as its schema has them, but those the logger writes itself. */
+type LineOf<S extends Schema.Schema.AnyNoContext> = Omit<Schema.Schema.Type<S>, "timestamp" | "level">
 
-/** One agent event line. */
-export const agentEvent = (
+/**
+ * One agent event line, typed by the schema it must decode with (`AgentConnected`, `AgentChatRefused`,
+ * ...): a field the schema does not have, or a missing one, does not compile.
+ */
+export const agentEvent = <S extends Schema.Schema.AnyNoContext>(
+  _schema: S,
   level: "INFO" | "WARN",
-  event: AgentEvent,
-  fields: Readonly<Record<string, string | number | boolean | null>>
-): Effect.Effect<void> => Effect.logWithLevel(level === "WARN" ? LogLevel.Warning : LogLevel.Info, { event, ...fields })
+  line: LineOf<S>
+): Effect.Effect<void> => Effect.logWithLevel(level === "WARN" ? LogLevel.Warning : LogLevel.Info, line)

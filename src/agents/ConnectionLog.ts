@@ -7,6 +7,7 @@
 import type { Connection, ConnectionContext } from "agents"
 import { Effect, ManagedRuntime } from "effect"
 import { JsonLoggerLive } from "../layers/Logging.js"
+import { AgentClosed, AgentConnected, AgentMessageRejected } from "../domain/LogEvent.js"
 import { agentEvent, connectionFacts, elapsedSince, type ConnectionFacts } from "./AgentLog.js"
 
 /** The facts the router's headers gave a connection, if it was logged as connected. */
@@ -37,7 +38,7 @@ export class ConnectionLog {
   connected(connection: Connection, context: ConnectionContext): void {
     const facts = this.runtime.runSync(connectionFacts(context.request))
     connection.setState(facts)
-    this.runtime.runSync(agentEvent("INFO", "agent.connected", { ...this.fields(connection), user: facts.user }))
+    this.runtime.runSync(agentEvent(AgentConnected, "INFO", { event: "agent.connected", ...this.fields(connection), user: facts.user }))
   }
 
   closed(connection: Connection, code: number, wasClean: boolean): void {
@@ -46,14 +47,14 @@ export class ConnectionLog {
     // 1011 is the server failing the connection: worth an operator's look.
     this.runtime.runSync(
       Effect.flatMap(facts === null ? Effect.succeed(null) : elapsedSince(facts.connectedAt), (durationMs) =>
-        agentEvent(code === 1011 ? "WARN" : "INFO", "agent.closed", { ...fields, code, wasClean, durationMs })
+        agentEvent(AgentClosed, code === 1011 ? "WARN" : "INFO", { event: "agent.closed", ...fields, code, wasClean, durationMs })
       )
     )
   }
 
   /** Sends an `error` frame (the connection stays open) and logs `agent.message_rejected`. */
   reject(connection: Connection, frame: { readonly type: "error"; readonly code: string; readonly message: string }): void {
-    this.runtime.runSync(agentEvent("INFO", "agent.message_rejected", { ...this.fields(connection), code: frame.code }))
+    this.runtime.runSync(agentEvent(AgentMessageRejected, "INFO", { event: "agent.message_rejected", ...this.fields(connection), code: frame.code }))
     connection.send(JSON.stringify(frame))
   }
 }

@@ -11,6 +11,7 @@ import { type AgentContext, type Connection, type ConnectionContext, getCurrentA
 import { Clock, Effect, Either } from "effect"
 import { CHAT_REQUEST_TYPE, chatErrorCodeOf, chatErrorText, chatRefusal, type ChatErrorCode } from "../../domain/coder/ChatAnswers.js"
 import { screenFrame, type Screened } from "../../domain/coder/ChatScreen.js"
+import { AgentChatRefused, AgentHistoryAdopted } from "../../domain/coder/CoderEvents.js"
 import { isRateLimit } from "../../domain/Worker.js"
 import { LEGACY_TABLE, legacyMessages, type LegacyRow } from "../../domain/coder/LegacyHistory.js"
 import {
@@ -128,7 +129,8 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
   /** Answers a refused frame (in its turn when it has one, else with an `error` frame) and logs `agent.chat_refused`. */
   private refuse(connection: Connection, refused: Refusal): void {
     this.runtime.runSync(
-      agentEvent("INFO", "agent.chat_refused", {
+      agentEvent(AgentChatRefused, "INFO", {
+        event: "agent.chat_refused",
         ...this.connectionLog.fields(connection),
         chatRequestId: refused.id,
         frameType: refused.frameType,
@@ -193,7 +195,7 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
     this.sql`DROP TABLE coder_messages`
     this.followMessageCount()
     this.runtime.runSync(
-      agentEvent("INFO", "agent.history_adopted", { agent: "CoderAgent", instance: this.name, messages: adopted.length })
+      agentEvent(AgentHistoryAdopted, "INFO", { event: "agent.history_adopted", agent: "CoderAgent", instance: this.name, messages: adopted.length })
     )
   }
 

@@ -12,6 +12,7 @@ import { configProviderFrom } from "../../layers/WorkerVars.js"
 import { configProblems } from "../../services/Settings.js"
 import { ChatModel, type ChatModelShape } from "../../services/coder/ChatModel.js"
 import { coderSettings, type CoderSettings } from "../../services/coder/CoderSettings.js"
+import { AgentSettingsInvalid } from "../../domain/coder/CoderEvents.js"
 import { agentEvent } from "../AgentLog.js"
 
 /** The instance's settings and model. */
@@ -57,7 +58,7 @@ const readSession = (env: Record<string, unknown>, instance: () => string): Effe
     if (Exit.isSuccess(exit)) return Effect.succeed(Either.right({ settings: exit.value[0], model: exit.value[1] }))
     const answer = settingsInvalid(exit.cause)
     return Effect.as(
-      agentEvent("WARN", "agent.settings_invalid", { agent: "CoderAgent", instance: instance(), detail: answer.detail }),
+      agentEvent(AgentSettingsInvalid, "WARN", { event: "agent.settings_invalid", agent: "CoderAgent", instance: instance(), detail: answer.detail }),
       Either.left(answer)
     )
   })
