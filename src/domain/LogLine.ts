@@ -5,7 +5,21 @@
  * Pure: the logger (src/services/RequestLog.ts) hands it what Effect's `Logger` receives.
  */
 import { clip } from "./Clip.js"
-import { redactSecrets } from "./Redact.js"
+
+// Credentials in free text (an error message may quote a header or URL that carried a token).
+const schemes = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi
+// `authorization: <value>`, `token=...`, `"apiKey":"..."`: a sensitive name, a separator, a value.
+const namedValues =
+  /\b(authorization|cookie|[A-Za-z_-]*(?:token|secret|password|passwd|api[_-]?key|signature)[A-Za-z_-]*)(["']?\s*[:=]\s*["']?)[^"'&,;\s]+/gi
+const marker = /bearer|basic|authorization|token|cookie|secret|passw|key|signature/i
+
+/** `text` with every credential-looking value replaced by `[redacted]`. */
+export const redactSecrets = (text: string): string =>
+  marker.test(text)
+    ? text
+        .replace(schemes, (_match, scheme: string) => `${scheme} [redacted]`)
+        .replace(namedValues, (_match, name: string, separator: string) => `${name}${separator}[redacted]`)
+    : text
 
 /** Longest string field a line carries: a client's 120 KB path must not make a 120 KB line. */
 export const MAX_FIELD_CHARS = 2_048

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { redactSecrets } from "../../src/domain/Redact.js"
+import { redactSecrets } from "../../src/domain/LogLine.js"
 
 describe("redactSecrets", () => {
   it("removes bearer and basic credentials", () => {
