@@ -7,8 +7,9 @@
  * characters are printed escaped. An Effect CLI (`@effect/cli`).
  */
 import { Args, Command, Options } from "@effect/cli"
+import { FetchHttpClient } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Console, Data, Effect, Option } from "effect"
+import { Console, Data, Effect, Layer, Option } from "effect"
 import { DEFAULT_LIMITS, diagnose, httpGet, printable, targetOf, wsProbe } from "./doctorProbes.js"
 
 /** The agent did not answer: the doctor exits non-zero after printing why. */
@@ -78,6 +79,6 @@ plainWhenPiped(cli(process.argv)).pipe(
     NotAUrl: (e) => Effect.zipRight(Console.error(`Not a URL the doctor can probe: ${printable(e.url)} (use ws://, wss://, http:// or https://)`), Effect.fail(e)),
     AgentNotAnswering: (e) => Effect.fail(e)
   }),
-  Effect.provide(NodeContext.layer),
+  Effect.provide(Layer.merge(NodeContext.layer, FetchHttpClient.layer)),
   NodeRuntime.runMain({ disableErrorReporting: true })
 )

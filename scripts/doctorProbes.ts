@@ -3,7 +3,8 @@
  * WebSocket, and `/_diagnostics` with a token; then, in words, what is wrong and what to change. Probes are
  * Effects that never fail: a network error is a finding too.
  */
-import { Effect, Option } from "effect"
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { Chunk, Duration, Effect, Option, Stream } from "effect"
 import WebSocket from "ws"
 
 /** The agent URL to probe, as the user gave it (`ws`, `wss`, `http` or `https`). */
@@ -59,43 +60,45 @@ const parseBody = (text: string): unknown => Option.getOrElse(Option.liftThrowab
 export const printable = (text: string): string =>
   text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`)
 
-/** Reads at most `maxBytes` of `body`; `undefined` when there is more. */
-const readCapped = async (body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string | undefined> => {
-  if (body === null) return ""
-  const reader = body.getReader()
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined)
-      return undefined
-    }
-    chunks.push(value)
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks))
-}
+/** The innermost cause's message (an HttpClient error wraps fetch's "fetch failed", which wraps ECONNREFUSED). */
+const rootMessage = (error: unknown): string =>
+  error instanceof Error ? (error.cause === undefined ? error.message : rootMessage(error.cause)) : String(error)
 
-/** GET `url` with `headers`, within `limits`; a redirect is reported, not followed. */
-export const httpGet = (url: URL, headers: Record<string, string>, limits: ProbeLimits = DEFAULT_LIMITS): Effect.Effect<HttpFinding> =>
-  Effect.promise(async (): Promise<HttpFinding> => {
-    const signal = AbortSignal.timeout(limits.timeoutMs)
-    try {
-      const response = await fetch(url, { headers: { accept: "application/json", ...headers }, redirect: "manual", signal })
-      if (response.status >= 300 && response.status < 400) {
-        await response.body?.cancel().catch(() => undefined)
-        return { _tag: "Redirected", status: response.status, location: response.headers.get("location") ?? "" }
-      }
-      const text = await readCapped(response.body, limits.maxBytes)
-      if (text === undefined) return { _tag: "TooLarge", status: response.status, maxBytes: limits.maxBytes }
-      return { _tag: "Answered", status: response.status, requestId: response.headers.get("x-request-id"), body: parseBody(text) }
-    } catch (error) {
-      if (signal.aborted) return { _tag: "TimedOut", timeoutMs: limits.timeoutMs }
-      return { _tag: "Unreachable", error: error instanceof Error ? error.message : String(error) }
+/** GET `url` with `headers`, within `limits`, through `@effect/platform`'s HttpClient; a redirect is reported, not followed. */
+export const httpGet = (
+  url: URL,
+  headers: Record<string, string>,
+  limits: ProbeLimits = DEFAULT_LIMITS
+): Effect.Effect<HttpFinding, never, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const client = yield* HttpClient.HttpClient
+    const response = yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeaders({ accept: "application/json", ...headers })))
+    if (response.status >= 300 && response.status < 400) {
+      return { _tag: "Redirected", status: response.status, location: response.headers["location"] ?? "" } satisfies HttpFinding
     }
-  })
+    // The body, up to one byte past the limit: the stream is cut there and the rest never read.
+    const chunks = yield* response.stream.pipe(
+      Stream.mapAccum(0, (total, chunk) => [total + chunk.byteLength, { total: total + chunk.byteLength, chunk }] as const),
+      Stream.takeUntil(({ total }) => total > limits.maxBytes),
+      Stream.runCollect
+    )
+    const all = Chunk.toReadonlyArray(chunks)
+    if ((all.at(-1)?.total ?? 0) > limits.maxBytes) return { _tag: "TooLarge", status: response.status, maxBytes: limits.maxBytes } satisfies HttpFinding
+    const text = new TextDecoder().decode(Buffer.concat(all.map(({ chunk }) => chunk)))
+    return { _tag: "Answered", status: response.status, requestId: response.headers["x-request-id"] ?? null, body: parseBody(text) } satisfies HttpFinding
+  }).pipe(
+    Effect.scoped,
+    // WebSocket clients do not follow redirects, so neither does the probe.
+    Effect.provideService(FetchHttpClient.RequestInit, { redirect: "manual" }),
+    Effect.timeoutFail({ duration: Duration.millis(limits.timeoutMs), onTimeout: () => "timed out" as const }),
+    Effect.catchAll((error): Effect.Effect<HttpFinding> =>
+      Effect.succeed(
+        error === "timed out"
+          ? { _tag: "TimedOut", timeoutMs: limits.timeoutMs }
+          : { _tag: "Unreachable", error: rootMessage(error) }
+      )
+    )
+  )
 
 /** Opens a WebSocket and waits, within `limits`, for the agent's identity frame, a close, or a refusal. */
 export const wsProbe = (url: URL, limits: ProbeLimits = DEFAULT_LIMITS): Effect.Effect<WsFinding> =>
