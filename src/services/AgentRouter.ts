@@ -78,173 +78,170 @@ const placeOf = ({ agent, instance, rest }: Located): Place => ({
     : { subAgents: rest.children.map((child) => ({ agent: child.agent.className, instance: child.name })) })
 })
 
-/** Handles one request end to end; never fails, never throws. */
-export class AgentRouter extends Context.Tag("app/AgentRouter")<
-  AgentRouter,
-  { readonly handle: (request: Request, worker: WorkerContext) => Effect.Effect<Response> }
->() {
-  static readonly Live = Layer.effect(
-    AgentRouter,
-    Effect.gen(function* () {
-      const config = yield* AppConfig
-      const registry = yield* AgentRegistry
-      const enricher = yield* RequestEnricher
-      const gateway = yield* AgentGateway
-      const diagnostics = yield* Diagnostics
-      const authenticator = yield* Authenticator
-      const requestLog = yield* RequestLog
-      const refusal = yield* SocketRefusal
-      const clock = yield* Effect.clock
-      const known = publicNames(registry.catalog)
-      const pages = yield* OwnPages
-      const corsByList = config.allowedOrigins.length > 0
+/** The pipeline over the configured services, built once per runtime. */
+const make = Effect.gen(function* () {
+  const config = yield* AppConfig
+  const registry = yield* AgentRegistry
+  const enricher = yield* RequestEnricher
+  const gateway = yield* AgentGateway
+  const diagnostics = yield* Diagnostics
+  const authenticator = yield* Authenticator
+  const requestLog = yield* RequestLog
+  const refusal = yield* SocketRefusal
+  const clock = yield* Effect.clock
+  const known = publicNames(registry.catalog)
+  const pages = yield* OwnPages
+  const corsByList = config.allowedOrigins.length > 0
 
-      /** One request, end to end: the router's own pages or an agent request, then its answer and log line. */
-      const handle = (request: Request, worker: WorkerContext) =>
-        Effect.suspend(() => {
-          const started = clock.unsafeCurrentTimeMillis()
-          return Effect.flatMap(enricher.requestId, (requestId) => {
-            const incoming: Incoming = { request, url: new URL(request.url), requestId, worker }
-            return Effect.flatMap(answer(incoming), (ended) => finish(incoming, started, ended))
-          })
-        })
-
-      const nowhere = { agent: null, instance: null } as const
-
-      const answer = (incoming: Incoming): Effect.Effect<Finished> =>
-        // Most requests are agent requests: only the router's own paths go through `OwnPages`.
-        pages.paths.has(incoming.url.pathname)
-          ? Effect.flatMap(pages.answer(incoming.request, incoming.url, incoming.requestId, incoming.worker.env), (page) =>
-              Option.isSome(page) ? Effect.succeed({ ...page.value, facts: nowhere }) : agentRequest(incoming)
-            )
-          : agentRequest(incoming)
-
-      /**
-       * An agent request, from locating it to its answer. `Either.match` rather than the Either as an
-       * Effect: one fiber step less per request, measurable in bench:micro (about 5%).
-       */
-      const agentRequest = (incoming: Incoming): Effect.Effect<Finished> =>
-        Either.match(locate(incoming), {
-          onLeft: (error) => failed(incoming, undefined)(Cause.fail(error)),
-          onRight: (to) =>
-            Effect.matchCauseEffect(admit(incoming, to), {
-              onSuccess: ({ attempts, outcome, response, user }): Effect.Effect<Finished> =>
-                Effect.succeed({
-                  response,
-                  outcome,
-                  facts: { ...placeOf(to), ...(attempts === undefined ? {} : { attempts }), ...(user === undefined ? {} : { user }) }
-                }),
-              onFailure: failed(incoming, placeOf(to))
-            })
-        })
-
-      /** Parse, resolve, validate, bound the URL, check sub-agent steps: synchronous, each failure a row of the table. */
-      const locate = ({ url, worker }: Incoming): Either.Either<Located, RouteNotFound | MissingBinding | InvalidRoute> =>
-        Either.flatMap(parseAgentPath(url.pathname, config.prefix, known), (path) =>
-          Either.flatMap(registry.resolve(path.agentSegment, url.pathname, worker.env), (agent) =>
-            Either.flatMap(validateName(agent.className, path.rawInstance), (instance) =>
-              Either.flatMap(boundUrl(url.href, agent.className), () =>
-                Either.map(checkSubAgents(path.rest, url.pathname, registry.children), (rest) => ({ agent, instance, rest }))
-              )
-            )
-          )
-        )
-
-      /** A located request: CORS preflight, or authenticate -> authorize -> handshake -> forward. */
-      const admit = (incoming: Incoming, to: Located): Effect.Effect<Answered, AdmitError> => {
-        const { request, url, worker } = incoming
-        if (isPreflight(request.method, request.headers)) return preflight(incoming)
-        if (!authenticator.enabled) return forward(incoming, to, anyone)
-        return Effect.flatMap(authenticator.check(request, url, worker.env), (caller): Effect.Effect<Answered, AdmitError> =>
-          // Sub-agents belong to their parent's owner: the top-level instance decides.
-          mayOpen(caller, to.instance.name)
-            ? forward(incoming, to, caller)
-            : Effect.fail(new Forbidden({ agent: to.agent.className, instance: to.instance.name, user: userOf(caller) ?? "" }))
-        )
-      }
-
-      /** A CORS preflight for an agent URL, answered here from the Origin rule (it carries no credentials). */
-      const preflight = ({ request, requestId, url }: Incoming): Either.Either<Answered, PreflightRejected> => {
-        const allow = allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url.origin)
-        if (allow === undefined) return Either.left(new PreflightRejected({ origin: request.headers.get("origin") ?? "" }))
-        const headers = { ...preflightHeaders(allow, request.headers.get("access-control-request-headers")), [REQUEST_ID_HEADER]: requestId }
-        return Either.right({ response: new Response(null, { status: 204, headers }), outcome: "preflight" })
-      }
-
-      /** Handshake check, enrichment, then the forward to the agent's Durable Object. */
-      const forward = (
-        { request, requestId, url, worker }: Incoming,
-        to: Located,
-        caller: Caller
-      ): Effect.Effect<Answered, UpgradeRejected | RoutingFailed> =>
-        Effect.flatMap(
-          checkHandshake(handshakeInputOf(request), config.allowedOrigins, url.origin),
-          () => {
-            const search = authenticator.enabled ? withoutParam(url, TOKEN_PARAM) : url.search
-            const target = `${url.origin}${canonicalPath(config.prefix, to.agent.urlName, to.instance.segment, to.rest.rest)}${search}`
-            const user = userOf(caller)
-            const forwarding = enricher.enrich(request, target, requestId, { consumed: authenticator.enabled, user })
-            return Effect.map(
-              gateway.forward({ forwarding, agent: to.agent, instance: to.instance.name, env: worker.env }),
-              ({ attempts, response }): Answered => ({
-                response: withRequestId(response, requestId),
-                outcome: "routed",
-                attempts,
-                ...(user === undefined ? {} : { user })
-              })
-            )
-          }
-        )
-
-      /**
-       * The answer to a failed request, with the place it was located at, if any. A WebSocket upgrade whose
-       * handshake can be accepted is answered with a close (see `SocketRefusal`); a broken one keeps HTTP.
-       */
-      const failed = (incoming: Incoming, at: Place | undefined) => (cause: Parameters<typeof failureAnswer>[0]) =>
-        Effect.map(diagnostics.allows(incoming.request), (allowed) => {
-          const { request } = incoming
-          const closable = isAcceptableUpgrade(handshakeInputOf(request))
-          return failureAnswer(
-            cause,
-            at,
-            config.prefix,
-            { requestId: incoming.requestId, json: acceptsJson(request.headers.get("accept")), diagnostics: allowed },
-            closable
-          )
-        })
-
-      /** The response with CORS headers (or the closed socket of a refused upgrade), and its one log line. */
-      const finish = ({ request, requestId, url, worker }: Incoming, started: number, ended: Finished): Effect.Effect<Response> => {
-        const { close, facts, outcome } = ended
-        const response = close === undefined ? ended.response : refusal.refuse(close, requestId)
-        if (response.status !== 101) {
-          const allow = allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url.origin)
-          if (allow !== undefined) {
-            response.headers.set("access-control-allow-origin", allow)
-            // So a page's script can quote the request id and honour Retry-After.
-            response.headers.set("access-control-expose-headers", EXPOSED_HEADERS)
-          }
-          // The answer depends on Origin only when a list decides it.
-          if (corsByList) varyOnOrigin(response.headers)
-        }
-        const fromClient = clientRequestId(request.headers)
-        const event = requestCompleted({
-          requestId,
-          method: request.method,
-          path: url.pathname,
-          upgrade: isUpgradeRequest(request.headers),
-          outcome,
-          // A refused upgrade answered with a close keeps the table's status; `closeCode` says how it ended.
-          status: ended.response.status,
-          durationMs: clock.unsafeCurrentTimeMillis() - started,
-          ...facts,
-          ...(close === undefined ? {} : { closeCode: close.code }),
-          ...(fromClient === undefined ? {} : { clientRequestId: fromClient })
-        })
-        return Effect.as(requestLog.write(logLevels[ended.level ?? "INFO"], event, worker.ctx), response)
-      }
-
-      return { handle }
+  /** One request, end to end: the router's own pages or an agent request, then its answer and log line. */
+  const handle = (request: Request, worker: WorkerContext) =>
+    Effect.suspend(() => {
+      const started = clock.unsafeCurrentTimeMillis()
+      return Effect.flatMap(enricher.requestId, (requestId) => {
+        const incoming: Incoming = { request, url: new URL(request.url), requestId, worker }
+        return Effect.flatMap(answer(incoming), (ended) => finish(incoming, started, ended))
+      })
     })
-  )
+
+  const nowhere = { agent: null, instance: null } as const
+
+  const answer = (incoming: Incoming): Effect.Effect<Finished> =>
+    // Most requests are agent requests: only the router's own paths go through `OwnPages`.
+    pages.paths.has(incoming.url.pathname)
+      ? Effect.flatMap(pages.answer(incoming.request, incoming.url, incoming.requestId, incoming.worker.env), (page) =>
+          Option.isSome(page) ? Effect.succeed({ ...page.value, facts: nowhere }) : agentRequest(incoming)
+        )
+      : agentRequest(incoming)
+
+  /**
+   * An agent request, from locating it to its answer. `Either.match` rather than the Either as an
+   * Effect: one fiber step less per request, measurable in bench:micro (about 5%).
+   */
+  const agentRequest = (incoming: Incoming): Effect.Effect<Finished> =>
+    Either.match(locate(incoming), {
+      onLeft: (error) => failed(incoming, undefined)(Cause.fail(error)),
+      onRight: (to) =>
+        Effect.matchCauseEffect(admit(incoming, to), {
+          onSuccess: ({ attempts, outcome, response, user }): Effect.Effect<Finished> =>
+            Effect.succeed({
+              response,
+              outcome,
+              facts: { ...placeOf(to), ...(attempts === undefined ? {} : { attempts }), ...(user === undefined ? {} : { user }) }
+            }),
+          onFailure: failed(incoming, placeOf(to))
+        })
+    })
+
+  /** Parse, resolve, validate, bound the URL, check sub-agent steps: synchronous, each failure a row of the table. */
+  const locate = ({ url, worker }: Incoming): Either.Either<Located, RouteNotFound | MissingBinding | InvalidRoute> =>
+    Either.flatMap(parseAgentPath(url.pathname, config.prefix, known), (path) =>
+      Either.flatMap(registry.resolve(path.agentSegment, url.pathname, worker.env), (agent) =>
+        Either.flatMap(validateName(agent.className, path.rawInstance), (instance) =>
+          Either.flatMap(boundUrl(url.href, agent.className), () =>
+            Either.map(checkSubAgents(path.rest, url.pathname, registry.children), (rest) => ({ agent, instance, rest }))
+          )
+        )
+      )
+    )
+
+  /** A located request: CORS preflight, or authenticate -> authorize -> handshake -> forward. */
+  const admit = (incoming: Incoming, to: Located): Effect.Effect<Answered, AdmitError> => {
+    const { request, url, worker } = incoming
+    if (isPreflight(request.method, request.headers)) return preflight(incoming)
+    if (!authenticator.enabled) return forward(incoming, to, anyone)
+    return Effect.flatMap(authenticator.check(request, url, worker.env), (caller): Effect.Effect<Answered, AdmitError> =>
+      // Sub-agents belong to their parent's owner: the top-level instance decides.
+      mayOpen(caller, to.instance.name)
+        ? forward(incoming, to, caller)
+        : Effect.fail(new Forbidden({ agent: to.agent.className, instance: to.instance.name, user: userOf(caller) ?? "" }))
+    )
+  }
+
+  /** A CORS preflight for an agent URL, answered here from the Origin rule (it carries no credentials). */
+  const preflight = ({ request, requestId, url }: Incoming): Either.Either<Answered, PreflightRejected> => {
+    const allow = allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url.origin)
+    if (allow === undefined) return Either.left(new PreflightRejected({ origin: request.headers.get("origin") ?? "" }))
+    const headers = { ...preflightHeaders(allow, request.headers.get("access-control-request-headers")), [REQUEST_ID_HEADER]: requestId }
+    return Either.right({ response: new Response(null, { status: 204, headers }), outcome: "preflight" })
+  }
+
+  /** Handshake check, enrichment, then the forward to the agent's Durable Object. */
+  const forward = (
+    { request, requestId, url, worker }: Incoming,
+    to: Located,
+    caller: Caller
+  ): Effect.Effect<Answered, UpgradeRejected | RoutingFailed> =>
+    Effect.flatMap(
+      checkHandshake(handshakeInputOf(request), config.allowedOrigins, url.origin),
+      () => {
+        const search = authenticator.enabled ? withoutParam(url, TOKEN_PARAM) : url.search
+        const target = `${url.origin}${canonicalPath(config.prefix, to.agent.urlName, to.instance.segment, to.rest.rest)}${search}`
+        const user = userOf(caller)
+        const forwarding = enricher.enrich(request, target, requestId, { consumed: authenticator.enabled, user })
+        return Effect.map(
+          gateway.forward({ forwarding, agent: to.agent, instance: to.instance.name, env: worker.env }),
+          ({ attempts, response }): Answered => ({
+            response: withRequestId(response, requestId),
+            outcome: "routed",
+            attempts,
+            ...(user === undefined ? {} : { user })
+          })
+        )
+      }
+    )
+
+  /**
+   * The answer to a failed request, with the place it was located at, if any. A WebSocket upgrade whose
+   * handshake can be accepted is answered with a close (see `SocketRefusal`); a broken one keeps HTTP.
+   */
+  const failed = (incoming: Incoming, at: Place | undefined) => (cause: Parameters<typeof failureAnswer>[0]) =>
+    Effect.map(diagnostics.allows(incoming.request), (allowed) => {
+      const { request } = incoming
+      const closable = isAcceptableUpgrade(handshakeInputOf(request))
+      return failureAnswer(
+        cause,
+        at,
+        config.prefix,
+        { requestId: incoming.requestId, json: acceptsJson(request.headers.get("accept")), diagnostics: allowed },
+        closable
+      )
+    })
+
+  /** The response with CORS headers (or the closed socket of a refused upgrade), and its one log line. */
+  const finish = ({ request, requestId, url, worker }: Incoming, started: number, ended: Finished): Effect.Effect<Response> => {
+    const { close, facts, outcome } = ended
+    const response = close === undefined ? ended.response : refusal.refuse(close, requestId)
+    if (response.status !== 101) {
+      const allow = allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url.origin)
+      if (allow !== undefined) {
+        response.headers.set("access-control-allow-origin", allow)
+        // So a page's script can quote the request id and honour Retry-After.
+        response.headers.set("access-control-expose-headers", EXPOSED_HEADERS)
+      }
+      // The answer depends on Origin only when a list decides it.
+      if (corsByList) varyOnOrigin(response.headers)
+    }
+    const fromClient = clientRequestId(request.headers)
+    const event = requestCompleted({
+      requestId,
+      method: request.method,
+      path: url.pathname,
+      upgrade: isUpgradeRequest(request.headers),
+      outcome,
+      // A refused upgrade answered with a close keeps the table's status; `closeCode` says how it ended.
+      status: ended.response.status,
+      durationMs: clock.unsafeCurrentTimeMillis() - started,
+      ...facts,
+      ...(close === undefined ? {} : { closeCode: close.code }),
+      ...(fromClient === undefined ? {} : { clientRequestId: fromClient })
+    })
+    return Effect.as(requestLog.write(logLevels[ended.level ?? "INFO"], event, worker.ctx), response)
+  }
+
+  return { handle }
+})
+
+/** Handles one request end to end; never fails, never throws. */
+export class AgentRouter extends Context.Tag("app/AgentRouter")<AgentRouter, Effect.Effect.Success<typeof make>>() {
+  static readonly Live = Layer.effect(this, make)
 }

@@ -108,125 +108,115 @@ const tokenVerifier = (settings: UserTokenSettings): VerifyToken => {
 /** The client's address as Cloudflare reports it. */
 const clientAddress = (request: Request): string => request.headers.get("cf-connecting-ip") ?? "unknown"
 
-/** Checks credentials, counts failures, and says who is calling. */
-export class Authenticator extends Context.Tag("app/Authenticator")<
-  Authenticator,
-  {
-    /** Who is calling; fails with the refusal (or 429 once the address has failed too often). */
-    readonly check: (
-      request: Request,
-      url: URL,
-      env: WorkerEnv
-    ) => Effect.Effect<Caller, Unauthorized | RateLimited | AuthUnavailable>
-    /** Whether the router consumes credentials (so they are removed before forwarding). */
-    readonly enabled: boolean
+/** The credential checks for the configured secret and keys, built once (jose caches a remote JWKS across requests). */
+const make = Effect.gen(function* () {
+  const config = yield* AppConfig
+  const matchesService = yield* Effect.transposeMapOption(config.authToken, secretMatcher)
+  const verifyUser = Option.map(config.userTokens, tokenVerifier)
+  const fromAccess = Option.exists(config.userTokens, (s) => s.keys._tag === "Jwks")
+  const enabled = Option.isSome(matchesService) || Option.isSome(verifyUser)
+
+  /** The bearer token (header or `?token=`) and, behind Cloudflare Access, its assertion. */
+  const presented = (request: Request, url: URL) => {
+    const given = bearer(request.headers.get("authorization")) ?? url.searchParams.get(TOKEN_PARAM) ?? ""
+    const access = fromAccess ? (request.headers.get(ACCESS_JWT_HEADER) ?? "") : ""
+    return { given: given.length > 0 ? given : undefined, access: access.length > 0 ? access : undefined }
   }
->() {
-  static readonly Live = Layer.effect(
-    Authenticator,
-    Effect.gen(function* () {
-      const config = yield* AppConfig
-      const matchesService = yield* Effect.transposeMapOption(config.authToken, secretMatcher)
-      const verifyUser = Option.map(config.userTokens, tokenVerifier)
-      const fromAccess = Option.exists(config.userTokens, (s) => s.keys._tag === "Jwks")
-      const enabled = Option.isSome(matchesService) || Option.isSome(verifyUser)
 
-      /** The bearer token (header or `?token=`) and, behind Cloudflare Access, its assertion. */
-      const presented = (request: Request, url: URL) => {
-        const given = bearer(request.headers.get("authorization")) ?? url.searchParams.get(TOKEN_PARAM) ?? ""
-        const access = fromAccess ? (request.headers.get(ACCESS_JWT_HEADER) ?? "") : ""
-        return { given: given.length > 0 ? given : undefined, access: access.length > 0 ? access : undefined }
-      }
-
-      /** A user token, when those are configured. */
-      const asUser = (token: string): Effect.Effect<Caller, Unauthorized | AuthUnavailable> =>
-        Option.match(verifyUser, {
-          onNone: () => Effect.fail(new Unauthorized({ reason: "invalid_credentials" })),
-          onSome: (verify) => verify(token)
-        })
-
-      /** The service token first (compared in constant time), else a user token. */
-      const identify = (token: string): Effect.Effect<Caller, Unauthorized | AuthUnavailable> =>
-        Option.match(matchesService, {
-          onNone: () => asUser(token),
-          onSome: (matches) => Effect.flatMap(matches(token), (isService) => (isService ? Effect.succeed<Caller>({ _tag: "Service" }) : asUser(token)))
-        })
-
-      /**
-       * Both a bearer token and an Access assertion: the service token stands alone; otherwise both must
-       * verify and name the same user, or neither is trusted (`token_conflict`).
-       */
-      const agreeing = (given: string, access: string): Effect.Effect<Caller, Unauthorized | AuthUnavailable> => {
-        const conflict = new Unauthorized({ reason: "token_conflict" })
-        const both = Effect.flatMap(identify(given), (caller): Effect.Effect<Caller, Unauthorized | AuthUnavailable> =>
-          caller._tag !== "User"
-            ? Effect.succeed(caller)
-            : Effect.flatMap(asUser(access), (asserted) =>
-                asserted._tag === "User" && asserted.user === caller.user ? Effect.succeed<Caller>(caller) : Effect.fail(conflict)
-              )
-        )
-        return Effect.catchTag(both, "Unauthorized", () => Effect.fail(conflict))
-      }
-
-      // Addresses past the failure limit, until when (ms). The binding cannot be asked without counting,
-      // so this isolate remembers its answer: while limited, the shared AUTH_TOKEN is not even compared.
-      const limitedUntil = new Map<string, number>()
-      const LIMITED_MS = 60_000
-      const isLimited = (address: string, now: number) => (limitedUntil.get(address) ?? 0) > now
-      const remember = (address: string, now: number) => {
-        if (limitedUntil.size >= 10_000) limitedUntil.delete(limitedUntil.keys().next().value ?? "")
-        limitedUntil.set(address, now + LIMITED_MS)
-      }
-
-      /** A failed authentication, counted against the client's address; 429 once it is past the limit. */
-      const counted = (request: Request, env: WorkerEnv) => (refused: Unauthorized): Effect.Effect<never, Unauthorized | RateLimited> => {
-        const limiter = env[AUTH_FAILURES_BINDING]
-        if (!isRateLimit(limiter)) return Effect.fail(refused)
-        const address = clientAddress(request)
-        return Effect.flatMap(
-          Effect.promise(() => limiter.limit({ key: address }).catch(() => ({ success: true }))),
-          ({ success }): Effect.Effect<never, Unauthorized | RateLimited> =>
-            success
-              ? Effect.fail(refused)
-              : Effect.flatMap(Clock.currentTimeMillis, (now) => {
-                  remember(address, now)
-                  return Effect.fail(new RateLimited({ address }))
-                })
-        )
-      }
-
-      /** Who the credentials name, or why not. */
-      const credentials = (request: Request, url: URL): Effect.Effect<Caller, Unauthorized | AuthUnavailable> => {
-        const { access, given } = presented(request, url)
-        if (given !== undefined && access !== undefined) return agreeing(given, access)
-        const token = given ?? access
-        return token === undefined ? Effect.fail(new Unauthorized({ reason: "missing_credentials" })) : identify(token)
-      }
-
-      /**
-       * While the address is limited: 429 without comparing anything a guesser could learn from. A user
-       * token that verifies by its signature still passes (a guess cannot make one).
-       */
-      const whileLimited = (request: Request, url: URL, address: string): Effect.Effect<Caller, RateLimited | AuthUnavailable> => {
-        const { access, given } = presented(request, url)
-        const token = given ?? access
-        const limited = Effect.fail(new RateLimited({ address }))
-        if (token === undefined || Option.isNone(verifyUser) || token.split(".").length !== 3) return limited
-        return Effect.catchTag(asUser(token), "Unauthorized", () => limited)
-      }
-
-      return {
-        enabled,
-        check: (request: Request, url: URL, env: WorkerEnv): Effect.Effect<Caller, Unauthorized | RateLimited | AuthUnavailable> => {
-          if (!enabled) return Effect.succeed(anyone)
-          const address = clientAddress(request)
-          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            isLimited(address, now)
-              ? whileLimited(request, url, address)
-              : Effect.catchTag(credentials(request, url), "Unauthorized", counted(request, env))
-          )
-        }
-      }
+  /** A user token, when those are configured. */
+  const asUser = (token: string): Effect.Effect<Caller, Unauthorized | AuthUnavailable> =>
+    Option.match(verifyUser, {
+      onNone: () => Effect.fail(new Unauthorized({ reason: "invalid_credentials" })),
+      onSome: (verify) => verify(token)
     })
-  )
+
+  /** The service token first (compared in constant time), else a user token. */
+  const identify = (token: string): Effect.Effect<Caller, Unauthorized | AuthUnavailable> =>
+    Option.match(matchesService, {
+      onNone: () => asUser(token),
+      onSome: (matches) => Effect.flatMap(matches(token), (isService) => (isService ? Effect.succeed<Caller>({ _tag: "Service" }) : asUser(token)))
+    })
+
+  /**
+   * Both a bearer token and an Access assertion: the service token stands alone; otherwise both must
+   * verify and name the same user, or neither is trusted (`token_conflict`).
+   */
+  const agreeing = (given: string, access: string): Effect.Effect<Caller, Unauthorized | AuthUnavailable> => {
+    const conflict = new Unauthorized({ reason: "token_conflict" })
+    const both = Effect.flatMap(identify(given), (caller): Effect.Effect<Caller, Unauthorized | AuthUnavailable> =>
+      caller._tag !== "User"
+        ? Effect.succeed(caller)
+        : Effect.flatMap(asUser(access), (asserted) =>
+            asserted._tag === "User" && asserted.user === caller.user ? Effect.succeed<Caller>(caller) : Effect.fail(conflict)
+          )
+    )
+    return Effect.catchTag(both, "Unauthorized", () => Effect.fail(conflict))
+  }
+
+  // Addresses past the failure limit, until when (ms). The binding cannot be asked without counting,
+  // so this isolate remembers its answer: while limited, the shared AUTH_TOKEN is not even compared.
+  const limitedUntil = new Map<string, number>()
+  const LIMITED_MS = 60_000
+  const isLimited = (address: string, now: number) => (limitedUntil.get(address) ?? 0) > now
+  const remember = (address: string, now: number) => {
+    if (limitedUntil.size >= 10_000) limitedUntil.delete(limitedUntil.keys().next().value ?? "")
+    limitedUntil.set(address, now + LIMITED_MS)
+  }
+
+  /** A failed authentication, counted against the client's address; 429 once it is past the limit. */
+  const counted = (request: Request, env: WorkerEnv) => (refused: Unauthorized): Effect.Effect<never, Unauthorized | RateLimited> => {
+    const limiter = env[AUTH_FAILURES_BINDING]
+    if (!isRateLimit(limiter)) return Effect.fail(refused)
+    const address = clientAddress(request)
+    return Effect.flatMap(
+      Effect.promise(() => limiter.limit({ key: address }).catch(() => ({ success: true }))),
+      ({ success }): Effect.Effect<never, Unauthorized | RateLimited> =>
+        success
+          ? Effect.fail(refused)
+          : Effect.flatMap(Clock.currentTimeMillis, (now) => {
+              remember(address, now)
+              return Effect.fail(new RateLimited({ address }))
+            })
+    )
+  }
+
+  /** Who the credentials name, or why not. */
+  const credentials = (request: Request, url: URL): Effect.Effect<Caller, Unauthorized | AuthUnavailable> => {
+    const { access, given } = presented(request, url)
+    if (given !== undefined && access !== undefined) return agreeing(given, access)
+    const token = given ?? access
+    return token === undefined ? Effect.fail(new Unauthorized({ reason: "missing_credentials" })) : identify(token)
+  }
+
+  /**
+   * While the address is limited: 429 without comparing anything a guesser could learn from. A user
+   * token that verifies by its signature still passes (a guess cannot make one).
+   */
+  const whileLimited = (request: Request, url: URL, address: string): Effect.Effect<Caller, RateLimited | AuthUnavailable> => {
+    const { access, given } = presented(request, url)
+    const token = given ?? access
+    const limited = Effect.fail(new RateLimited({ address }))
+    if (token === undefined || Option.isNone(verifyUser) || token.split(".").length !== 3) return limited
+    return Effect.catchTag(asUser(token), "Unauthorized", () => limited)
+  }
+
+  return {
+    /** Whether the router consumes credentials (so they are removed before forwarding). */
+    enabled,
+    /** Who is calling; fails with the refusal (or 429 once the address has failed too often). */
+    check: (request: Request, url: URL, env: WorkerEnv): Effect.Effect<Caller, Unauthorized | RateLimited | AuthUnavailable> => {
+      if (!enabled) return Effect.succeed(anyone)
+      const address = clientAddress(request)
+      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        isLimited(address, now)
+          ? whileLimited(request, url, address)
+          : Effect.catchTag(credentials(request, url), "Unauthorized", counted(request, env))
+      )
+    }
+  }
+})
+
+/** Checks credentials, counts failures, and says who is calling. */
+export class Authenticator extends Context.Tag("app/Authenticator")<Authenticator, Effect.Effect.Success<typeof make>>() {
+  static readonly Live = Layer.effect(this, make)
 }

@@ -20,89 +20,75 @@ import { secretMatcher } from "./Secrets.js"
 /** The instance `?probe=1` sends its HTTP GET to. */
 export const PROBE_INSTANCE = "__diagnostics_probe"
 
-/** Decides who sees details and builds the health and diagnostics bodies. */
-export class Diagnostics extends Context.Tag("app/Diagnostics")<
-  Diagnostics,
-  {
-    /** Whether this request may see technical details and `/_diagnostics`. */
-    readonly allows: (request: Request) => Effect.Effect<boolean>
-    readonly health: (env: WorkerEnv) => ReturnType<typeof healthBody>
-    /**
-     * The report; with `probe`, each agent is called once through the gateway, as an agent request with
-     * `requestId` would be, and timed.
-     */
-    readonly report: (
-      env: WorkerEnv,
-      origin: string,
-      probe: boolean,
-      requestId: string
-    ) => Effect.Effect<ReturnType<typeof diagnosticsReport>>
+/** Who may see details, and the health and diagnostics bodies over the registry and build facts. */
+const make = Effect.gen(function* () {
+  const config = yield* AppConfig
+  const registry = yield* AgentRegistry
+  const gateway = yield* AgentGateway
+  const build = yield* BuildInfo
+  const enricher = yield* RequestEnricher
+  const matchesToken = yield* Effect.transposeMapOption(config.diagnosticsToken, secretMatcher)
+
+  const allows = (request: Request): Effect.Effect<boolean> => {
+    if (config.diagnostics) return Effect.succeed(true)
+    const given = request.headers.get(DIAGNOSTICS_TOKEN_HEADER)
+    if (Option.isNone(matchesToken) || given === null) return Effect.succeed(false)
+    return matchesToken.value(given)
   }
->() {
-  static readonly Live = Layer.effect(
-    Diagnostics,
+
+  const factsIn = (env: WorkerEnv) => (agent: DeclaredAgent): BindingFacts => ({
+    present: env[agent.binding] !== undefined,
+    hasIdFromName: isNamespace(env[agent.binding]),
+    classExported: build.exportedClasses.includes(agent.className)
+  })
+
+  const probeOne = (env: WorkerEnv, origin: string, agent: DeclaredAgent, requestId: string) =>
     Effect.gen(function* () {
-      const config = yield* AppConfig
-      const registry = yield* AgentRegistry
-      const gateway = yield* AgentGateway
-      const build = yield* BuildInfo
-      const enricher = yield* RequestEnricher
-      const matchesToken = yield* Effect.transposeMapOption(config.diagnosticsToken, secretMatcher)
-
-      const allows = (request: Request): Effect.Effect<boolean> => {
-        if (config.diagnostics) return Effect.succeed(true)
-        const given = request.headers.get(DIAGNOSTICS_TOKEN_HEADER)
-        if (Option.isNone(matchesToken) || given === null) return Effect.succeed(false)
-        return matchesToken.value(given)
-      }
-
-      const factsIn = (env: WorkerEnv) => (agent: DeclaredAgent): BindingFacts => ({
-        present: env[agent.binding] !== undefined,
-        hasIdFromName: isNamespace(env[agent.binding]),
-        classExported: build.exportedClasses.includes(agent.className)
-      })
-
-      const probeOne = (env: WorkerEnv, origin: string, agent: DeclaredAgent, requestId: string) =>
-        Effect.gen(function* () {
-          const started = yield* Clock.currentTimeMillis
-          const url = `${origin}${canonicalPath(config.prefix, agent.urlName, encodePathSegment(PROBE_INSTANCE), "")}`
-          const forwarding = enricher.enrich(new Request(url), url, requestId, { consumed: false })
-          const outcome = yield* Effect.either(gateway.forward({ forwarding, agent, instance: PROBE_INSTANCE, env }))
-          const roundTripMs = (yield* Clock.currentTimeMillis) - started
-          return outcome._tag === "Right"
-            ? { ok: outcome.right.response.ok, status: outcome.right.response.status, roundTripMs }
-            : { ok: false, error: outcome.left.reason, cause: outcome.left.cause, roundTripMs }
-        })
-
-      const report = (env: WorkerEnv, origin: string, probe: boolean, requestId: string) =>
-        Effect.gen(function* () {
-          const facts = factsIn(env)
-          const probes = new Map<string, unknown>()
-          if (probe) {
-            for (const agent of registry.catalog.agents) {
-              probes.set(
-                agent.className,
-                facts(agent).hasIdFromName ? yield* probeOne(env, origin, agent, requestId) : { ok: false, error: "missing_binding" }
-              )
-            }
-          }
-          return diagnosticsReport({
-            catalog: registry.catalog,
-            prefix: config.prefix,
-            allowedOrigins: config.allowedOrigins,
-            agentsSdkVersion: build.agentsSdkVersion,
-            compatibilityDate: build.compatibilityDate,
-            facts,
-            placement: config.placement,
-            probes
-          })
-        })
-
-      return {
-        allows,
-        health: (env) => healthBody(registry.catalog, config.prefix, factsIn(env)),
-        report
-      }
+      const started = yield* Clock.currentTimeMillis
+      const url = `${origin}${canonicalPath(config.prefix, agent.urlName, encodePathSegment(PROBE_INSTANCE), "")}`
+      const forwarding = enricher.enrich(new Request(url), url, requestId, { consumed: false })
+      const outcome = yield* Effect.either(gateway.forward({ forwarding, agent, instance: PROBE_INSTANCE, env }))
+      const roundTripMs = (yield* Clock.currentTimeMillis) - started
+      return outcome._tag === "Right"
+        ? { ok: outcome.right.response.ok, status: outcome.right.response.status, roundTripMs }
+        : { ok: false, error: outcome.left.reason, cause: outcome.left.cause, roundTripMs }
     })
-  )
+
+  const report = (env: WorkerEnv, origin: string, probe: boolean, requestId: string) =>
+    Effect.gen(function* () {
+      const facts = factsIn(env)
+      const probes = new Map<string, unknown>()
+      if (probe) {
+        for (const agent of registry.catalog.agents) {
+          probes.set(
+            agent.className,
+            facts(agent).hasIdFromName ? yield* probeOne(env, origin, agent, requestId) : { ok: false, error: "missing_binding" }
+          )
+        }
+      }
+      return diagnosticsReport({
+        catalog: registry.catalog,
+        prefix: config.prefix,
+        allowedOrigins: config.allowedOrigins,
+        agentsSdkVersion: build.agentsSdkVersion,
+        compatibilityDate: build.compatibilityDate,
+        facts,
+        placement: config.placement,
+        probes
+      })
+    })
+
+  return {
+    /** Whether this request may see technical details and `/_diagnostics`. */
+    allows,
+    /** The `/health` body for `env`. */
+    health: (env: WorkerEnv) => healthBody(registry.catalog, config.prefix, factsIn(env)),
+    /** The `/_diagnostics` report (with a round trip to each agent when `probe`). */
+    report
+  }
+})
+
+/** Decides who sees details and builds the health and diagnostics bodies. */
+export class Diagnostics extends Context.Tag("app/Diagnostics")<Diagnostics, Effect.Effect.Success<typeof make>>() {
+  static readonly Live = Layer.effect(this, make)
 }

@@ -23,46 +23,40 @@ const pageHeaders = {
 
 const readMethods = new Set(["GET", "HEAD"])
 
-/** Answers the router's own paths. */
-export class OwnPages extends Context.Tag("app/OwnPages")<
-  OwnPages,
-  {
+/** The index text and the connection page, rendered once for the declared agents. */
+const make = Effect.gen(function* () {
+  const config = yield* AppConfig
+  const registry = yield* AgentRegistry
+  const diagnostics = yield* Diagnostics
+  const index = indexText(registry.catalog, config.prefix)
+  const page = connectionPage(registry.catalog, config.prefix)
+  return {
     /** The paths that may be own pages; every other path skips `answer` (most requests are agent requests). */
-    readonly paths: ReadonlySet<string>
+    paths: new Set(["/", "/health", "/_diagnostics"]) as ReadonlySet<string>,
     /** The page for this request, or `None` when it is not one (then it is routed like any path). */
-    readonly answer: (request: Request, url: URL, requestId: string, env: WorkerEnv) => Effect.Effect<Option.Option<Answered>>
+    answer: (request: Request, url: URL, requestId: string, env: WorkerEnv) =>
+      Effect.gen(function* (): Effect.fn.Return<Option.Option<Answered>> {
+        if (!readMethods.has(request.method)) return Option.none()
+        const head = request.method === "HEAD"
+        if (url.pathname === "/") {
+          const html = acceptsHtml(request.headers.get("accept"))
+          const headers = html ? pageHeaders : { "content-type": "text/plain; charset=utf-8" }
+          const body = head ? null : html ? page : index
+          return Option.some({ response: new Response(body, { headers: { ...headers, [REQUEST_ID_HEADER]: requestId } }), outcome: "index" })
+        }
+        if (url.pathname === "/health") {
+          return Option.some({ response: ownJson(diagnostics.health(env), requestId, head), outcome: "health" })
+        }
+        if (url.pathname === "/_diagnostics" && (yield* diagnostics.allows(request))) {
+          const report = yield* diagnostics.report(env, url.origin, url.searchParams.get("probe") === "1", requestId)
+          return Option.some({ response: ownJson(report, requestId, head), outcome: "diagnostics" })
+        }
+        return Option.none()
+      })
   }
->() {
-  static readonly Live = Layer.effect(
-    OwnPages,
-    Effect.gen(function* () {
-      const config = yield* AppConfig
-      const registry = yield* AgentRegistry
-      const diagnostics = yield* Diagnostics
-      const index = indexText(registry.catalog, config.prefix)
-      const page = connectionPage(registry.catalog, config.prefix)
-      return {
-        paths: new Set(["/", "/health", "/_diagnostics"]),
-        answer: (request, url, requestId, env) =>
-          Effect.gen(function* (): Effect.fn.Return<Option.Option<Answered>> {
-            if (!readMethods.has(request.method)) return Option.none()
-            const head = request.method === "HEAD"
-            if (url.pathname === "/") {
-              const html = acceptsHtml(request.headers.get("accept"))
-              const headers = html ? pageHeaders : { "content-type": "text/plain; charset=utf-8" }
-              const body = head ? null : html ? page : index
-              return Option.some({ response: new Response(body, { headers: { ...headers, [REQUEST_ID_HEADER]: requestId } }), outcome: "index" })
-            }
-            if (url.pathname === "/health") {
-              return Option.some({ response: ownJson(diagnostics.health(env), requestId, head), outcome: "health" })
-            }
-            if (url.pathname === "/_diagnostics" && (yield* diagnostics.allows(request))) {
-              const report = yield* diagnostics.report(env, url.origin, url.searchParams.get("probe") === "1", requestId)
-              return Option.some({ response: ownJson(report, requestId, head), outcome: "diagnostics" })
-            }
-            return Option.none()
-          })
-      }
-    })
-  )
+})
+
+/** Answers the router's own paths. */
+export class OwnPages extends Context.Tag("app/OwnPages")<OwnPages, Effect.Effect.Success<typeof make>>() {
+  static readonly Live = Layer.effect(this, make)
 }
