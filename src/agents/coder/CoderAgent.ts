@@ -17,6 +17,7 @@ import { LEGACY_TABLE, legacyMessages, type LegacyRow } from "../../domain/coder
 import {
   binaryFrameRejected,
   initialCoderState,
+  decodeClientFrame,
   parseClientFrame,
   stateReadOnly,
   type CoderState
@@ -50,6 +51,8 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
   private readonly runtime = coderRuntime(this.env, () => this.name)
   private readonly connectionLog = new ConnectionLog("CoderAgent", () => this.name, this.runtime)
   private readonly turns = new TurnGate()
+  /** The last frame the screen passed on, as it parsed it (see `onMessage`). */
+  private screened: { readonly text: string; readonly json: Either.Either<unknown, unknown> } | undefined
 
   constructor(ctx: AgentContext, env: Record<string, unknown>) {
     super(ctx, env)
@@ -74,6 +77,8 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
     const screened = screenFrame(message, this.messages, limits)
     switch (screened._tag) {
       case "Pass":
+        // The SDK parses the frame for itself; if it hands it on to our onMessage, the screen's parse serves.
+        this.screened = { text: message, json: screened.json }
         // Clearing the conversation changes it: the state's count follows.
         await sdkOnMessage(connection, message)
         return this.followMessageCount()
@@ -228,7 +233,8 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
   /** Frames neither the SDK nor the chat protocol took: `ping`, or an `error` frame saying what is expected. */
   override onMessage(connection: Connection, message: WSMessage): void {
     if (typeof message !== "string") return this.connectionLog.reject(connection, binaryFrameRejected)
-    const frame = parseClientFrame(message)
+    const frame = this.screened?.text === message ? decodeClientFrame(this.screened.json) : parseClientFrame(message)
+    this.screened = undefined
     if (Either.isLeft(frame)) return this.connectionLog.reject(connection, frame.left)
     connection.send(JSON.stringify({ type: "pong", time: this.now() }))
   }

@@ -43,8 +43,11 @@ export interface StoredMessage {
 
 /** What to do with one text frame. */
 export type Screened =
-  /** Not a frame that stores client messages or starts a turn: the SDK and the agent handle it as usual. */
-  | { readonly _tag: "Pass" }
+  /**
+   * Not a frame that stores client messages or starts a turn: the SDK and the agent handle it as usual.
+   * `json` is the frame as parsed here (an `Either`: Left when it is not JSON), so the agent parses it once.
+   */
+  | { readonly _tag: "Pass"; readonly json: Either.Either<unknown, unknown> }
   /** A chat request whose screened messages may start turn `id`: hand `frame` to the SDK. */
   | { readonly _tag: "Turn"; readonly id: string; readonly frame: string }
   /** A chat messages frame with screened messages: hand `frame` to the SDK. */
@@ -184,9 +187,9 @@ const screenRequest = (json: unknown, stored: ReadonlyArray<StoredMessage>, limi
  */
 export const screenFrame = (text: string, stored: ReadonlyArray<StoredMessage>, limits: ChatLimits): Screened => {
   const json = Either.try(() => JSON.parse(text) as unknown)
-  if (Either.isLeft(json)) return { _tag: "Pass" }
+  if (Either.isLeft(json)) return { _tag: "Pass", json }
   const typed = decodeTyped(json.right)
-  if (Either.isLeft(typed)) return { _tag: "Pass" }
+  if (Either.isLeft(typed)) return { _tag: "Pass", json }
   const type = typed.right.type
   const idOf = (): string | null => {
     const id = (json.right as { id?: unknown }).id
@@ -197,7 +200,7 @@ export const screenFrame = (text: string, stored: ReadonlyArray<StoredMessage>, 
     case CHAT_FRAME_TYPES.cancel:
     case CHAT_FRAME_TYPES.resumeRequest:
     case CHAT_FRAME_TYPES.resumeAck:
-      return { _tag: "Pass" }
+      return { _tag: "Pass", json }
     case CHAT_FRAME_TYPES.toolResult:
     case CHAT_FRAME_TYPES.toolApproval:
       return { _tag: "Refuse", id: null, frameType: type, code: "unsupported_frame", sentence: "CoderAgent has no tools: tool results and approvals are not accepted." }
@@ -218,7 +221,7 @@ export const screenFrame = (text: string, stored: ReadonlyArray<StoredMessage>, 
       })
     }
     default:
-      return { _tag: "Pass" }
+      return { _tag: "Pass", json }
   }
 }
 

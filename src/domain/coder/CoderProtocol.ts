@@ -39,8 +39,11 @@ const decodePing = Schema.decodeUnknownEither(Ping)
 const retired = new Set(["chat", "history", "cancel", "reset"])
 
 /** Decodes a text frame the SDK did not take; fails with the `error` frame to send back. */
-export const parseClientFrame = (text: string): Either.Either<ClientFrame, ErrorFrame> => {
-  const json = Either.try(() => JSON.parse(text) as unknown)
+export const parseClientFrame = (text: string): Either.Either<ClientFrame, ErrorFrame> =>
+  decodeClientFrame(Either.try(() => JSON.parse(text) as unknown))
+
+/** Decodes a frame already parsed (Left: it was not JSON); the agent passes the chat screen's parse. */
+export const decodeClientFrame = (json: Either.Either<unknown, unknown>): Either.Either<ClientFrame, ErrorFrame> => {
   if (Either.isLeft(json)) return Either.left(errorFrame("invalid_json", "The frame is not valid JSON."))
   const typed = decodeTyped(json.right)
   if (Either.isLeft(typed)) return Either.left(errorFrame("invalid_message", `The frame has no "type"; expected ping or the SDK's chat frames.`))
