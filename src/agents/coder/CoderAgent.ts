@@ -71,7 +71,9 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
    * wraps the SDK's own frame dispatch, so no chat frame reaches it unscreened.
    */
   private async screen(connection: Connection, message: WSMessage, sdkOnMessage: (c: Connection, m: WSMessage) => Promise<void> | void) {
-    if (typeof message !== "string") return sdkOnMessage(connection, message)
+    // A socket addressed to a child facet: the SDK forwards its frames, and the child screens them against
+    // its own history and turns (the parent's would refuse the child's replies and count the wrong sockets).
+    if (typeof message !== "string" || this._cf_connectionTargetsSubAgent(connection)) return sdkOnMessage(connection, message)
     const session = await this.session()
     const limits = Either.match(session, { onLeft: () => DEFAULT_LIMITS, onRight: (s) => s.settings.limits })
     const screened = screenFrame(message, this.messages, limits)
