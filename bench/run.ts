@@ -10,7 +10,10 @@
  * bench/results/latest.json. `--check` then says, for a person, whether the targets hold in this run.
  *
  *   npm run bench -- [--rounds 8] [--connects 30] [--pings 200] [--gets 100] [--rps-total 1000]
- *                    [--concurrency 16] [--fanout 1000] [--starts 3] [--check]
+ *                    [--concurrency 16] [--fanout 1000] [--starts 3] [--check] [--only baseline,again] [--reverse-start]
+ *
+ * `--only` measures some columns alone (fewer Workers at once; no bundle, start-up or target report), to see
+ * how much the other processes on the machine move the figures: `--only baseline,again` is a pure A/A run.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
@@ -47,7 +50,9 @@ const scripts: Partial<Record<Side, string>> = {
   seed: join(root, "bench/baseline/seed.ts")
 }
 type Side = keyof typeof configs
-const sides: ReadonlyArray<Side> = ["ours", "baseline", "logged", "seed", "again"]
+const allSides: ReadonlyArray<Side> = ["ours", "baseline", "logged", "seed", "again"]
+const only = opts.get("only")?.split(",").map((s) => s.trim())
+const sides: ReadonlyArray<Side> = allSides.filter((side) => only === undefined || only.includes(side))
 /** The two Workers whose bundle and start-up are compared (the logged baseline and the seed bundle like the baseline). */
 const built: ReadonlyArray<Side> = ["ours", "baseline"]
 
@@ -100,13 +105,14 @@ const targetReport = (f: Figures): string => {
 
 const main = async () => {
   const samples = Object.fromEntries(
-    sides.map((side) => [side, { connect: [] as Array<number>, ping: [] as Array<number>, http: [] as Array<number>, rps: [] as Array<number> }])
+    allSides.map((side) => [side, { connect: [] as Array<number>, ping: [] as Array<number>, http: [] as Array<number>, rps: [] as Array<number> }])
   ) as Record<Side, { connect: Array<number>; ping: Array<number>; http: Array<number>; rps: Array<number> }>
 
   const workers = {} as Record<Side, LocalWorker>
   // Output goes to files: reading every printed line here would cost this process CPU on the side that
   // prints more, beside the clients being timed.
-  for (const side of sides) {
+  // --reverse-start starts the Workers in the opposite order (does the first started measure differently?).
+  for (const side of process.argv.includes("--reverse-start") ? [...sides].reverse() : sides) {
     workers[side] = await startWranglerDev({
       config: configs[side],
       ...(scripts[side] === undefined ? {} : { script: scripts[side] }),
@@ -133,15 +139,19 @@ const main = async () => {
       }
     }
     console.error(`opening ${fanout} concurrent connections on each ...`)
-    const fan = {} as Record<Side, { elapsedMs: number; failed: number }>
+    const fan: Partial<Record<Side, { elapsedMs: number; failed: number }>> = {}
     for (const side of sides) fan[side] = await concurrentOpen(workers[side].wsOrigin, fanout, `${side}-${Date.now()}`)
 
     for (const side of sides) await workers[side].stop()
-    console.error("bundling ...")
-    const bundles = { ours: bundleSize("ours"), baseline: bundleSize("baseline") }
-    console.error(`timing ${starts} start-ups each ...`)
+    const complete = only === undefined
+    const none = { raw: Number.NaN, gzip: Number.NaN }
+    if (complete) console.error("bundling ...")
+    const bundles = complete ? { ours: bundleSize("ours"), baseline: bundleSize("baseline") } : { ours: none, baseline: none }
     const startup: Record<Side, Array<number>> = { ours: [], baseline: [], logged: [], seed: [], again: [] }
-    for (let i = 0; i < starts; i++) for (const side of i % 2 === 0 ? built : [...built].reverse()) startup[side].push(await startupMs(side))
+    if (complete) {
+      console.error(`timing ${starts} start-ups each ...`)
+      for (let i = 0; i < starts; i++) for (const side of i % 2 === 0 ? built : [...built].reverse()) startup[side].push(await startupMs(side))
+    }
 
     const figure = (side: Side) => ({
       connectP50Ms: quantile(samples[side].connect, 0.5),
@@ -152,8 +162,8 @@ const main = async () => {
       httpP50Ms: quantile(samples[side].http, 0.5),
       httpP99Ms: quantile(samples[side].http, 0.99),
       httpRps: median(samples[side].rps),
-      fanoutMs: fan[side].elapsedMs,
-      fanoutFailed: fan[side].failed,
+      fanoutMs: fan[side]?.elapsedMs ?? Number.NaN,
+      fanoutFailed: fan[side]?.failed ?? Number.NaN,
       bundleRawBytes: side === "ours" || side === "baseline" ? bundles[side].raw : Number.NaN,
       bundleGzipBytes: side === "ours" || side === "baseline" ? bundles[side].gzip : Number.NaN,
       startupMs: side === "ours" || side === "baseline" ? median(startup[side]) : Number.NaN
@@ -188,12 +198,12 @@ const main = async () => {
       })
     ]
     const machine = `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`
-    console.log(`\n${machine}; ${rounds} interleaved rounds\n`)
+    console.log(`\n${machine}; ${rounds} interleaved rounds${complete ? "" : `; only ${sides.join(", ")}`}\n`)
     console.log(lines.join("\n"))
     console.log("\nbase+line: the baseline plus one console.info JSON line per request, printed as ours prints it.")
     console.log("seed fix: the seed document's fix (header copy, routeAgentRequest({ cors, prefix }), a console.log per step, 503 fallback).")
     console.log("A/A: the bare-SDK Worker again, in its own process, over the first: how far apart two identical Workers measure in this run.")
-    if (check) console.log(`\n${targetReport(figures)}`)
+    if (check && complete) console.log(`\n${targetReport(figures)}`)
     const result = {
       date: new Date().toISOString(),
       machine,
@@ -202,8 +212,10 @@ const main = async () => {
       ...figures
     }
     mkdirSync(join(root, "bench/results"), { recursive: true })
-    writeFileSync(join(root, "bench/results/latest.json"), `${JSON.stringify(result, null, 2)}\n`)
-    console.log("\nwrote bench/results/latest.json")
+    // A partial run (--only) never replaces the full table's figures.
+    const file = complete ? "bench/results/latest.json" : "bench/results/partial.json"
+    writeFileSync(join(root, file), `${JSON.stringify(result, null, 2)}\n`)
+    console.log(`\nwrote ${file}`)
   } finally {
     for (const side of sides) await workers[side]?.stop()
   }
