@@ -75,6 +75,7 @@ const decodeBody = decode(RequestBody)
 const decodeMessagesFrame = decode(MessagesFrame)
 const decodeMessages = decode(Schema.Array(Message))
 const decodeTextParts = decode(Schema.Array(TextPart))
+const isTextPart = Schema.is(TextPart)
 
 type Refusal = { readonly code: ChatErrorCode; readonly sentence: string }
 const refusal = (code: ChatErrorCode, sentence: string): Refusal => ({ code, sentence })
@@ -238,7 +239,7 @@ export const modelContext = <M extends { readonly role: string; readonly parts: 
 ): Array<M> => {
   const texts = messages
     .filter((m) => m.role === "user" || m.role === "assistant")
-    .map((m) => ({ ...m, parts: m.parts.filter((p) => Either.isRight(decodeTextPart(p))) }))
+    .map((m) => ({ ...m, parts: m.parts.filter(isTextPart) }))
     .filter((m) => m.parts.length > 0)
     .slice(-contextMessages)
   let chars = texts.reduce((sum, m) => sum + textOf(m).length, 0)
@@ -246,5 +247,3 @@ export const modelContext = <M extends { readonly role: string; readonly parts: 
   while (chars > maxContextChars && first < texts.length - 1) chars -= textOf(texts[first++]).length
   return texts.slice(first)
 }
-
-const decodeTextPart = decode(Schema.Struct({ type: Schema.Literal("text"), text: Schema.String }))
