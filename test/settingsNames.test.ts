@@ -2,22 +2,15 @@
  * Every validated var, given a bad value, stops start-up naming that var and only that var (a validation
  * placed after `withDefault` loses the path: "Invalid data at : ..."). One row per var, router and CoderAgent.
  */
-import { ConfigProvider, Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { appSettings } from "../src/services/AppConfig.js"
 import { ChatModel } from "../src/services/coder/ChatModel.js"
 import { coderSettings } from "../src/services/coder/CoderSettings.js"
-import { configProblems } from "../src/services/Settings.js"
+import { varsNamedBy } from "./support/Settings.js"
 
 const SECRET = "an-hs256-secret-of-at-least-32-characters"
 
-/** The vars named by the failure to read `config` from `vars`. */
-const named = (config: Effect.Effect<unknown, import("effect").ConfigError.ConfigError>, vars: Record<string, string>) =>
-  Effect.runPromise(
-    Effect.flip(Effect.withConfigProvider(config, ConfigProvider.fromMap(new Map(Object.entries(vars))))).pipe(
-      Effect.map((error) => configProblems(error).map((p) => p.setting))
-    )
-  )
+
 
 const router: ReadonlyArray<readonly [string, Record<string, string>]> = [
   ["AGENTS_PREFIX", { AGENTS_PREFIX: "bad prefix" }],
@@ -59,12 +52,12 @@ const model: ReadonlyArray<readonly [string, Record<string, string>]> = [
 
 describe("a bad value names its var", () => {
   it.each(router)("%s (router)", async (name, vars) => {
-    expect(await named(appSettings, vars)).toEqual([name])
+    expect(await varsNamedBy(appSettings, vars)).toEqual([name])
   })
   it.each(coder)("%s (CoderAgent)", async (name, vars) => {
-    expect(await named(coderSettings, vars)).toEqual([name])
+    expect(await varsNamedBy(coderSettings, vars)).toEqual([name])
   })
   it.each(model)("%s (CoderAgent's model)", async (name, vars) => {
-    expect(await named(ChatModel.make(undefined), vars)).toEqual([name])
+    expect(await varsNamedBy(ChatModel.make(undefined), vars)).toEqual([name])
   })
 })

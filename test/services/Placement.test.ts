@@ -4,9 +4,9 @@
  * hint; shown in /_diagnostics; an unknown value stops the Worker naming the var.
  */
 import { describe, expect, it, layer } from "@effect/vitest"
-import { ConfigProvider, Effect } from "effect"
+import { Effect } from "effect"
 import { appSettings } from "../../src/services/AppConfig.js"
-import { configProblems } from "../../src/services/Settings.js"
+import { varsNamedBy } from "../support/Settings.js"
 import { request, send, testApp } from "../support/TestApp.js"
 
 /** A namespace that records the jurisdiction and the get options the SDK asked for. */
@@ -51,12 +51,7 @@ describe("placement per agent", () => {
   })
 
   it("an unknown value, a malformed entry or a class named twice stops the Worker naming the var", async () => {
-    const problems = (vars: Record<string, string>) =>
-      Effect.runPromise(
-        Effect.flip(Effect.withConfigProvider(appSettings, ConfigProvider.fromMap(new Map(Object.entries(vars))))).pipe(
-          Effect.map((error) => configProblems(error).map((p) => p.setting))
-        )
-      )
+    const problems = (vars: Record<string, string>) => varsNamedBy(appSettings, vars)
     expect(await problems({ AGENTS_JURISDICTION: "CoderAgent:mars" })).toEqual(["AGENTS_JURISDICTION"])
     expect(await problems({ AGENTS_LOCATION_HINT: "CoderAgent" })).toEqual(["AGENTS_LOCATION_HINT"])
     expect(await problems({ AGENTS_LOCATION_HINT: "CoderAgent:weur,CoderAgent:enam" })).toEqual(["AGENTS_LOCATION_HINT"])

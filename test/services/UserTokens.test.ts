@@ -6,12 +6,12 @@
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { ConfigProvider, Effect, FastCheck as fc, Schema } from "effect"
+import { Effect, FastCheck as fc, Schema } from "effect"
 import * as jose from "jose"
 import { userFromHeader } from "../../src/domain/Headers.js"
 import { RequestCompleted } from "../../src/domain/LogEvent.js"
 import { appSettings } from "../../src/services/AppConfig.js"
-import { configProblems } from "../../src/services/Settings.js"
+import { varsNamedBy } from "../support/Settings.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
 import { request, send, testApp } from "../support/TestApp.js"
 
@@ -448,12 +448,7 @@ describe("while an address is limited, guessing teaches nothing", () => {
 
 describe("settings", () => {
   it("AUTH_JWKS_URL without AUTH_AUDIENCE does not start, naming AUTH_AUDIENCE; a bad AUTH_CLOCK_SKEW_S is named", async () => {
-    const problems = async (vars: Record<string, string>) =>
-      Effect.runPromise(
-        Effect.flip(Effect.withConfigProvider(appSettings, ConfigProvider.fromMap(new Map(Object.entries(vars))))).pipe(
-          Effect.map((error) => configProblems(error).map((p) => p.setting))
-        )
-      )
+    const problems = (vars: Record<string, string>) => varsNamedBy(appSettings, vars)
     expect(await problems({ AUTH_JWKS_URL: "https://team.cloudflareaccess.com/cdn-cgi/access/certs" })).toEqual(["AUTH_AUDIENCE"])
     expect(await problems({ AUTH_JWT_SECRET: SECRET, AUTH_CLOCK_SKEW_S: "500" })).toEqual(["AUTH_CLOCK_SKEW_S"])
   })
