@@ -40,56 +40,69 @@ export const closeSocket = (socket: WebSocket): Promise<void> =>
     socket.close(1000, "bench")
   })
 
-/** Sequential connect -> first frame latencies over a set of warm instances. */
-export const connectLatencies = async (wsOrigin: string, count: number): Promise<Array<number>> => {
-  const samples: Array<number> = []
+/**
+ * Takes `count` samples of every side, one sample of each side in turn, the order rotated every sample.
+ * Why not one side's samples in a block: workerd evicts a Durable Object idle for about 10 s, and the first
+ * connect to an evicted instance costs two to three times a warm one. Measured in blocks, a side whose last
+ * block ended longer ago (its place in the order) paid that on more samples: two identical Workers measured
+ * 10-19% apart on connect p50. Interleaved, every side's instances are used at the same pace, and rotating
+ * the order gives each side each place (after which other Worker's close) equally often.
+ */
+export const interleaved = async <S extends string>(
+  sides: ReadonlyArray<S>,
+  count: number,
+  offset: number,
+  sample: (side: S, i: number) => Promise<number | undefined>
+): Promise<Record<S, Array<number>>> => {
+  const samples = Object.fromEntries(sides.map((side) => [side, [] as Array<number>])) as Record<S, Array<number>>
   for (let i = 0; i < count; i++) {
-    const result = await connectToFirstFrame(`${wsOrigin}/agents/coder-agent/bench-connect-${i % 10}`)
-    if (result instanceof Error) continue
-    samples.push(result.ms)
-    await closeSocket(result.socket)
+    const turn = (i + offset) % sides.length
+    for (const side of [...sides.slice(turn), ...sides.slice(0, turn)]) {
+      const value = await sample(side, i)
+      if (value !== undefined) samples[side].push(value)
+    }
   }
   return samples
 }
 
-/** Sequential ping -> pong round trips on one open connection. */
-export const pingRoundTrips = async (wsOrigin: string, count: number): Promise<Array<number>> => {
+/** One connect -> first frame latency to one of ten warm instances (the close is not timed). */
+export const connectLatency = async (wsOrigin: string, i: number): Promise<number | undefined> => {
+  const result = await connectToFirstFrame(`${wsOrigin}/agents/coder-agent/bench-connect-${i % 10}`)
+  if (result instanceof Error) return undefined
+  await closeSocket(result.socket)
+  return result.ms
+}
+
+/** Opens the connection `pingRoundTrip` uses. */
+export const openPingSocket = async (wsOrigin: string): Promise<WebSocket | undefined> => {
   const opened = await connectToFirstFrame(`${wsOrigin}/agents/coder-agent/bench-ping`)
-  if (opened instanceof Error) return []
-  const { socket } = opened
-  const samples: Array<number> = []
-  for (let i = 0; i < count; i++) {
-    const rtt = await new Promise<number | undefined>((resolve) => {
-      const started = performance.now()
-      const timer = setTimeout(() => {
-        socket.off("message", onMessage)
-        resolve(undefined)
-      }, 10_000)
-      const onMessage = (data: WebSocket.RawData) => {
-        if (!String(data).startsWith('{"type":"pong"')) return
-        clearTimeout(timer)
-        socket.off("message", onMessage)
-        resolve(performance.now() - started)
-      }
-      socket.on("message", onMessage)
-      socket.send('{"type":"ping"}')
-    })
-    if (rtt !== undefined) samples.push(rtt)
-  }
-  await closeSocket(socket)
-  return samples
+  return opened instanceof Error ? undefined : opened.socket
 }
 
-/** Sequential HTTP GET latencies to the agent. */
-export const httpLatencies = async (origin: string, count: number): Promise<Array<number>> => {
-  const samples: Array<number> = []
-  for (let i = 0; i < count; i++) {
+/** One ping -> pong round trip on an open connection. */
+export const pingRoundTrip = (socket: WebSocket): Promise<number | undefined> =>
+  new Promise((resolve) => {
     const started = performance.now()
-    const response = await fetch(`${origin}/agents/coder-agent/bench-http`)
-    await response.arrayBuffer()
-    if (response.ok) samples.push(performance.now() - started)
-  }
-  return samples
+    const timer = setTimeout(() => {
+      socket.off("message", onMessage)
+      resolve(undefined)
+    }, 10_000)
+    const onMessage = (data: WebSocket.RawData) => {
+      if (!String(data).startsWith('{"type":"pong"')) return
+      clearTimeout(timer)
+      socket.off("message", onMessage)
+      resolve(performance.now() - started)
+    }
+    socket.on("message", onMessage)
+    socket.send('{"type":"ping"}')
+  })
+
+/** One HTTP GET latency to the agent. */
+export const httpLatency = async (origin: string): Promise<number | undefined> => {
+  const started = performance.now()
+  const response = await fetch(`${origin}/agents/coder-agent/bench-http`)
+  await response.arrayBuffer()
+  return response.ok ? performance.now() - started : undefined
 }
 
 /** Requests per second for `total` GETs issued `concurrency` at a time. */

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the router and the bare-SDK baseline side by side, in one run, on this machine.
- * The Workers run in local workerd through `wrangler dev` on free loopback ports; rounds are interleaved
- * (A B C, C B A, ...) so drift hits all alike. A third Worker, the baseline plus the one log line per request
+ * The Workers run in local workerd through `wrangler dev` on free loopback ports; latency samples are
+ * interleaved one per Worker in turn (bench/measure.ts `interleaved`: so drift, and workerd's eviction of
+ * idle agents, hit all alike). A third Worker, the baseline plus the one log line per request
  * the product must write (bench/baseline/logged.ts), separates what that line costs under `wrangler dev`
  * from what the router costs. A fourth, the seed document's fix (bench/baseline/seed.ts), is the peer the
  * router must never be slower than. A fifth, the bare-SDK Worker again in its own process (A/A), measured
@@ -10,7 +11,7 @@
  * bench/results/latest.json. `--check` then says, for a person, whether the targets hold in this run.
  *
  *   npm run bench -- [--rounds 8] [--connects 30] [--pings 200] [--gets 100] [--rps-total 1000]
- *                    [--concurrency 16] [--fanout 1000] [--starts 3] [--check] [--only baseline,again] [--reverse-start]
+ *                    [--concurrency 16] [--fanout 1000] [--starts 3] [--check] [--only baseline,again] [--reverse-start] [--raw]
  *
  * `--only` measures some columns alone (fewer Workers at once; no bundle, start-up or target report), to see
  * how much the other processes on the machine move the figures: `--only baseline,again` is a pure A/A run.
@@ -23,7 +24,8 @@ import { gzipSync } from "node:zlib"
 import { bundleWorker } from "../test/e2e/support/miniflare.js"
 import { startWranglerDev, type LocalWorker } from "../test/e2e/support/wranglerDev.js"
 import { intOption, ms, options, quantile } from "../scripts/stats.js"
-import { concurrentOpen, connectLatencies, httpLatencies, httpThroughput, pingRoundTrips } from "./measure.js"
+import type WebSocket from "ws"
+import { closeSocket, concurrentOpen, connectLatency, httpLatency, httpThroughput, interleaved, openPingSocket, pingRoundTrip } from "./measure.js"
 
 const root = resolve(import.meta.dirname, "..")
 const opts = options(process.argv.slice(2))
@@ -122,21 +124,34 @@ const main = async () => {
   }
   try {
     console.error("warming up ...")
-    for (const side of sides) {
-      await connectLatencies(workers[side].wsOrigin, 20)
-      await pingRoundTrips(workers[side].wsOrigin, 50)
-      await httpLatencies(workers[side].origin, 50)
+    await interleaved(sides, 20, 0, (side, i) => connectLatency(workers[side].wsOrigin, i))
+    await interleaved(sides, 50, 0, (side) => httpLatency(workers[side].origin))
+    const pingSockets = {} as Record<Side, WebSocket | undefined>
+    for (const side of sides) pingSockets[side] = await openPingSocket(workers[side].wsOrigin)
+    const add = (kind: "connect" | "ping" | "http", taken: Record<Side, Array<number>>) => {
+      for (const side of sides) samples[side][kind].push(...taken[side])
     }
     for (let round = 1; round <= rounds; round++) {
       console.error(`round ${round}/${rounds}`)
-      // Alternate which side goes first, so neither always runs on a warmer machine.
+      // One sample of each Worker in turn (see `interleaved`); the round shifts which Worker starts.
+      // Agents idle for ~10 s were evicted during the other phases: wake the ten instances first, untimed,
+      // so the timed connects measure routing to a warm agent on every Worker.
+      await interleaved(sides, 10, round, (side, i) => connectLatency(workers[side].wsOrigin, i))
+      add("connect", await interleaved(sides, connects, round, (side, i) => connectLatency(workers[side].wsOrigin, i)))
+      add("ping", await interleaved(sides, pings, round, async (side) => {
+        const socket = pingSockets[side]
+        return socket === undefined ? undefined : pingRoundTrip(socket)
+      }))
+      await interleaved(sides, 3, round, (side) => httpLatency(workers[side].origin))
+      add("http", await interleaved(sides, gets, round, (side) => httpLatency(workers[side].origin)))
+      // Throughput needs one Worker at a time; alternate which goes first.
       for (const side of round % 2 === 1 ? sides : [...sides].reverse()) {
-        const w = workers[side]
-        samples[side].connect.push(...(await connectLatencies(w.wsOrigin, connects)))
-        samples[side].ping.push(...(await pingRoundTrips(w.wsOrigin, pings)))
-        samples[side].http.push(...(await httpLatencies(w.origin, gets)))
-        samples[side].rps.push(await httpThroughput(w.origin, rpsTotal, concurrency))
+        samples[side].rps.push(await httpThroughput(workers[side].origin, rpsTotal, concurrency))
       }
+    }
+    for (const side of sides) {
+      const socket = pingSockets[side]
+      if (socket !== undefined) await closeSocket(socket)
     }
     console.error(`opening ${fanout} concurrent connections on each ...`)
     const fan: Partial<Record<Side, { elapsedMs: number; failed: number }>> = {}
@@ -209,6 +224,8 @@ const main = async () => {
       machine,
       settings: { rounds, connects, pings, gets, rpsTotal, concurrency, fanout, starts },
       samples: Object.fromEntries(sides.map((s) => [s, { connect: samples[s].connect.length, ping: samples[s].ping.length, http: samples[s].http.length }])),
+      // --raw keeps every latency sample, in the order taken, for a closer look at a surprising ratio.
+      ...(process.argv.includes("--raw") ? { raw: Object.fromEntries(sides.map((s) => [s, { connect: samples[s].connect, http: samples[s].http }])) } : {}),
       ...figures
     }
     mkdirSync(join(root, "bench/results"), { recursive: true })
