@@ -48,7 +48,7 @@ export const closeSocket = (socket: WebSocket): Promise<void> =>
  * 10-19% apart on connect p50. Interleaved, every side's instances are used at the same pace, and rotating
  * the order gives each side each place (after which other Worker's close) equally often.
  */
-export const interleaved = async <S extends string>(
+export const interleaved = async <S extends string | number>(
   sides: ReadonlyArray<S>,
   count: number,
   offset: number,
@@ -82,6 +82,7 @@ export const openPingSocket = async (wsOrigin: string): Promise<WebSocket | unde
 /** One ping -> pong round trip on an open connection. */
 export const pingRoundTrip = (socket: WebSocket): Promise<number | undefined> =>
   new Promise((resolve) => {
+    if (socket.readyState !== WebSocket.OPEN) return resolve(undefined)
     const started = performance.now()
     const timer = setTimeout(() => {
       socket.off("message", onMessage)
