@@ -1,0 +1,99 @@
+/**
+ * `npm run bench:workerd`: what a change costs inside workerd, where the router runs, finer than
+ * `npm run bench` can see. Deploy bundles (`--minify`) of git refs are each served by their own Miniflare
+ * (no `wrangler dev` proxy, output dropped), beside the bare-SDK baseline and the baseline again (A/A);
+ * GETs and WebSocket connects go one per Worker in turn, the order rotated every sample, and the table
+ * gives each ref's median and mean over the baseline in microseconds. A ref is a commit (built in a
+ * temporary git worktree) or `.` for the working tree.
+ *
+ *   npm run bench:workerd -- [--refs HEAD~1,.] [--gets 4000] [--connects 600]
+ */
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare"
+import { bundleWorker } from "../test/e2e/support/miniflare.js"
+import { intOption, options, quantile } from "../scripts/stats.js"
+import { connectLatency, httpLatency, interleaved } from "./measure.js"
+
+const root = resolve(import.meta.dirname, "..")
+const opts = options(process.argv.slice(2))
+const refs = (opts.get("refs") ?? ".").split(",").map((ref) => ref.trim())
+const gets = intOption(opts, "gets", 4_000)
+const connects = intOption(opts, "connects", 600)
+
+const git = (...args: ReadonlyArray<string>) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim()
+
+/** The deploy bundle of `ref` (`.`: the working tree), from a throw-away worktree sharing node_modules. */
+const bundleOf = (ref: string): string => {
+  if (ref === ".") return bundleWorker({ minify: true })
+  const tree = mkdtempSync(join(tmpdir(), "agents-router-ref-"))
+  git("worktree", "add", "--detach", "--force", tree, ref)
+  try {
+    symlinkSync(join(root, "node_modules"), join(tree, "node_modules"))
+    return bundleWorker({ config: join(tree, "wrangler.toml"), minify: true })
+  } finally {
+    git("worktree", "remove", "--force", tree)
+    rmSync(tree, { recursive: true, force: true })
+  }
+}
+
+const serve = async (name: string, bundle: string) => {
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      name,
+      modules: true,
+      scriptPath: join(bundle, "worker.js"),
+      modulesRoot: bundle,
+      compatibilityDate: "2026-11-17",
+      compatibilityFlags: ["nodejs_compat"],
+      durableObjects: { CoderAgent: { className: "CoderAgent", useSQLite: true } },
+      host: "127.0.0.1",
+      port: 0,
+      log: new Log(LogLevel.NONE),
+      handleStructuredLogs: () => undefined
+    })
+  )
+  const url = await mf.ready
+  return { origin: url.origin, wsOrigin: url.origin.replace(/^http/, "ws"), stop: () => mf.dispose() }
+}
+
+const main = async () => {
+  console.error("bundling ...")
+  const baselineBundle = bundleWorker({ config: join(root, "bench/baseline/wrangler.toml"), minify: true })
+  const columns: Array<[string, string]> = [
+    ["baseline", baselineBundle],
+    ["baseline again", baselineBundle],
+    ...refs.map((ref): [string, string] => [ref === "." ? "working tree" : `${ref} (${git("rev-parse", "--short", ref)})`, bundleOf(ref)])
+  ]
+  const workers = await Promise.all(columns.map(([name, bundle], i) => serve(`w${i}`, bundle)))
+  const sides = columns.map((_, i) => i)
+  try {
+    console.error("warming up ...")
+    await interleaved(sides, 300, 0, (i) => httpLatency(workers[i]!.origin))
+    await interleaved(sides, 30, 0, (i, n) => connectLatency(workers[i]!.wsOrigin, n))
+    console.error(`${gets} GETs and ${connects} connects each ...`)
+    const http = await interleaved(sides, gets, 0, (i) => httpLatency(workers[i]!.origin))
+    const connect = await interleaved(sides, connects, 0, (i, n) => connectLatency(workers[i]!.wsOrigin, n))
+    const mean = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0) / xs.length
+    const us = (ms: number) => `${ms >= 0 ? "+" : ""}${(ms * 1000).toFixed(0)} µs`
+    const width = Math.max(...columns.map(([name]) => name.length)) + 2
+    const heads = ["GET p50", "over base", "GET mean", "over base", "WS p50", "over base"]
+    console.log(`\n${gets} GETs, ${connects} connects per Worker, one per Worker in turn; deploy bundles under Miniflare\n`)
+    console.log(`${"".padEnd(width)}${heads.map((h) => h.padStart(11)).join("")}`)
+    const base = { get50: quantile(http[0]!, 0.5), getMean: mean(http[0]!), ws50: quantile(connect[0]!, 0.5) }
+    columns.forEach(([name], i) => {
+      const get50 = quantile(http[i]!, 0.5)
+      const getMean = mean(http[i]!)
+      const ws50 = quantile(connect[i]!, 0.5)
+      const cells = [get50.toFixed(3), us(get50 - base.get50), getMean.toFixed(3), us(getMean - base.getMean), ws50.toFixed(3), us(ws50 - base.ws50)]
+      console.log(`${name.padEnd(width)}${cells.map((c) => c.padStart(11)).join("")}`)
+    })
+    console.log("\n(ms; 'baseline again' over 'baseline' is the noise of this run)")
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()))
+  }
+}
+
+void main()
