@@ -3,13 +3,12 @@
  * classes exported so wrangler can bind them. To add an agent, export its class here and bind it in
  * wrangler.toml (README, "Add your own agent"): the router finds it among this module's exports.
  */
-import { agentClassNames } from "./agents/AgentClasses.js"
 import { workerFor } from "./layers/WorkerRuntime.js"
-// This module's own exports, read when the first request builds the runtime (not while it evaluates).
+// This module's own exports: the agent classes among them (see `workerFor`).
 import * as entry from "./worker.js"
 
 export { CoderAgent } from "./agents/coder/CoderAgent.js"
 
-const worker: ExportedHandler<Record<string, unknown>> = workerFor(() => agentClassNames(entry))
+const worker: ExportedHandler<Record<string, unknown>> = workerFor(entry)
 
 export default worker

@@ -6,9 +6,22 @@
  */
 import { Agent } from "agents"
 
-/** The names of the agent classes among `exports` (a module namespace). */
+const isAgentClass = (value: unknown): value is typeof Agent => typeof value === "function" && value.prototype instanceof Agent
+
+/** The names of the agent classes among `exports` (a module namespace; `default` is the handler). */
 export const agentClassNames = (exports: Readonly<Record<string, unknown>>): ReadonlyArray<string> =>
-  Object.keys(exports).filter((name) => {
+  Object.keys(exports).filter((name) => name !== "default" && isAgentClass(exports[name]))
+
+/**
+ * Gives every exported agent class its export name as `name`. The SDK looks a class up in `ctx.exports`
+ * by `constructor.name` (a sub-agent's root, workflow callbacks); the deploy build minifies class names,
+ * since esbuild's `keep_names` is off (wrangler.toml: it re-named every named closure Effect and the SDK
+ * create per call, measurable per request). The export name is the one `ctx.exports` knows, so an agent
+ * exported under another name than its class's works too.
+ */
+export const nameAgentClasses = (exports: Readonly<Record<string, unknown>>): void => {
+  for (const name of agentClassNames(exports)) {
     const value = exports[name]
-    return typeof value === "function" && value.prototype instanceof Agent
-  })
+    if (isAgentClass(value) && value.name !== name) Object.defineProperty(value, "name", { value: name, configurable: true })
+  }
+}

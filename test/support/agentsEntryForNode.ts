@@ -5,3 +5,5 @@
  */
 export { routeAgentRequest } from "agents/routing"
 export { camelCaseToKebabCase } from "../../node_modules/agents/dist/utils.js"
+/** A stand-in for the SDK's `Agent` base class: Node tests only ask which classes extend it. */
+export class Agent<_Env = unknown> {}

@@ -52,11 +52,19 @@ export interface MiniflareWorker {
  */
 export const startMiniflare = async (
   bundleDir: string,
-  options: { readonly withoutBindings?: boolean; readonly bindCoderAgentAs?: string; readonly vars?: Record<string, string> } = {}
+  options: {
+    readonly withoutBindings?: boolean
+    readonly bindCoderAgentAs?: string
+    readonly vars?: Record<string, string>
+    /** The configuration whose bindings to serve (default: the shipped wrangler.toml). */
+    readonly config?: string
+    /** The bundle's entry file (default `worker.js`: the shipped `main`). */
+    readonly script?: string
+  } = {}
 ): Promise<MiniflareWorker> => {
   // wrangler types these options loosely now; they are Miniflare 4 ("v4") worker options. The converter
   // rejects `modulesRules`, which a pre-built bundle does not need.
-  const { modulesRules: _rules, ...workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"))
+  const { modulesRules: _rules, ...workerOptions } = unstable_getMiniflareWorkerOptions(options.config ?? join(root, "wrangler.toml"))
     .workerOptions as V4WorkerOptions
   const coder = workerOptions.durableObjects?.["CoderAgent"]
   const renamed = options.bindCoderAgentAs === undefined || coder === undefined ? {} : { durableObjects: { [options.bindCoderAgentAs]: coder } }
@@ -69,7 +77,7 @@ export const startMiniflare = async (
       ...renamed,
       name: "agents-edge-router",
       modules: true,
-      scriptPath: join(bundleDir, "worker.js"),
+      scriptPath: join(bundleDir, options.script ?? "worker.js"),
       modulesRoot: bundleDir,
       host: "127.0.0.1",
       port: 0,
