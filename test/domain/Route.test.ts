@@ -1,7 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck as fc, Option } from "effect"
 import { makeCatalog, parseDeclarations } from "../../src/domain/AgentCatalog.js"
-import { checkSubAgents, MAX_INSTANCE_BYTES, normalizePrefix, parseAgentPath, validateName } from "../../src/domain/Route.js"
+import {
+  checkSubAgents,
+  encodePathSegment,
+  MAX_INSTANCE_BYTES,
+  normalizePrefix,
+  parseAgentPath,
+  plainName,
+  validateName
+} from "../../src/domain/Route.js"
 import { camelCaseToKebabCase } from "../support/Sdk.js"
 
 const known = ["coder-agent"]
@@ -110,6 +118,33 @@ describe("validateName", () => {
       }
     }
   )
+})
+
+describe("plainName, validateName's shortcut for plain segments", () => {
+  // The full check alone: an `encode` that is not `encodePathSegment` itself turns the shortcut off.
+  const fullCheck = (raw: string) => validateName("CoderAgent", Option.some(raw), (name) => encodePathSegment(name))
+
+  it.prop(
+    "answers exactly what the full check answers, whenever it answers",
+    [
+      fc.oneof(
+        fc.stringMatching(/^[A-Za-z0-9._~!$&'()*+,;=:@%/\\ -]{0,30}$/),
+        fc.constantFrom(".", "..", "sub", "a".repeat(1024), "a".repeat(1025), "%41", "a/b", "caf%C3%A9"),
+        fc.string({ unit: "binary", maxLength: 20 })
+      )
+    ],
+    ([raw]) => {
+      const plain = plainName(raw)
+      if (plain !== undefined) expect(Either.right(plain)).toEqual(fullCheck(raw))
+      expect(validateName("CoderAgent", Option.some(raw))).toEqual(fullCheck(raw))
+    }
+  )
+
+  it("takes the common names and leaves the rest to the full check", () => {
+    expect(plainName("default")).toEqual({ name: "default", segment: "default" })
+    expect(plainName("alice@example.com")).toEqual({ name: "alice@example.com", segment: "alice@example.com" })
+    for (const raw of [".", "..", "sub", "a%2Fb", "caf%C3%A9", "a b", "a".repeat(1025)]) expect(plainName(raw), raw).toBeUndefined()
+  })
 })
 
 describe("checkSubAgents", () => {
