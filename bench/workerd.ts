@@ -1,7 +1,8 @@
 /**
  * `npm run bench:workerd`: what a change costs inside workerd, where the router runs, finer than
  * `npm run bench` can see. Deploy bundles (`--minify`) of git refs are each served by their own Miniflare
- * (no `wrangler dev` proxy, output dropped), beside the bare-SDK baseline and the baseline again (A/A);
+ * (no `wrangler dev` proxy, output dropped), beside the bare-SDK baseline, the baseline again (A/A) and the
+ * baseline plus one log line (a printed line crosses from workerd to this process, so it costs here too);
  * GETs and WebSocket connects go one per Worker in turn, the order rotated every sample, and the table
  * gives each ref's median and mean over the baseline in microseconds. A ref is a commit (built in a
  * temporary git worktree) or `.` for the working tree.
@@ -39,12 +40,12 @@ const bundleOf = (ref: string): string => {
   }
 }
 
-const serve = async (name: string, bundle: string) => {
+const serve = async (name: string, bundle: string, script: string) => {
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       name,
       modules: true,
-      scriptPath: join(bundle, "worker.js"),
+      scriptPath: join(bundle, script),
       modulesRoot: bundle,
       compatibilityDate: "2026-11-17",
       compatibilityFlags: ["nodejs_compat"],
@@ -61,13 +62,15 @@ const serve = async (name: string, bundle: string) => {
 
 const main = async () => {
   console.error("bundling ...")
-  const baselineBundle = bundleWorker({ config: join(root, "bench/baseline/wrangler.toml"), minify: true })
-  const columns: Array<[string, string]> = [
-    ["baseline", baselineBundle],
-    ["baseline again", baselineBundle],
-    ...refs.map((ref): [string, string] => [ref === "." ? "working tree" : `${ref} (${git("rev-parse", "--short", ref)})`, bundleOf(ref)])
+  const baselineConfig = join(root, "bench/baseline/wrangler.toml")
+  const baselineBundle = bundleWorker({ config: baselineConfig, minify: true })
+  const columns: Array<[string, string, string]> = [
+    ["baseline", baselineBundle, "worker.js"],
+    ["baseline again", baselineBundle, "worker.js"],
+    ["baseline + line", bundleWorker({ config: baselineConfig, script: join(root, "bench/baseline/logged.ts"), minify: true }), "logged.js"],
+    ...refs.map((ref): [string, string, string] => [ref === "." ? "working tree" : `${ref} (${git("rev-parse", "--short", ref)})`, bundleOf(ref), "worker.js"])
   ]
-  const workers = await Promise.all(columns.map(([name, bundle], i) => serve(`w${i}`, bundle)))
+  const workers = await Promise.all(columns.map(([, bundle, script], i) => serve(`w${i}`, bundle, script)))
   const sides = columns.map((_, i) => i)
   try {
     console.error("warming up ...")

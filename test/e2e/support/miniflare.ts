@@ -17,7 +17,7 @@ const root = resolve(import.meta.dirname, "../../..")
  * Bundles a Worker as `wrangler deploy` would (the shipped one unless `config` names another; `minify` as
  * `npm run deploy` does) and returns the output directory, which holds `worker.js`.
  */
-export const bundleWorker = (options: { readonly config?: string; readonly minify?: boolean } = {}): string => {
+export const bundleWorker = (options: { readonly config?: string; readonly minify?: boolean; readonly script?: string } = {}): string => {
   const outdir = mkdtempSync(join(tmpdir(), "agents-router-bundle-"))
   execFileSync(
     process.execPath,
@@ -25,6 +25,7 @@ export const bundleWorker = (options: { readonly config?: string; readonly minif
       join(root, "node_modules/wrangler/bin/wrangler.js"),
       "deploy",
       "--dry-run",
+      ...(options.script === undefined ? [] : [options.script]),
       "--outdir",
       outdir,
       "--config",
