@@ -5,6 +5,7 @@
  * wrangler.toml, nothing else.
  */
 import { Agent } from "agents"
+import { workerFor } from "../layers/WorkerRuntime.js"
 
 const isAgentClass = (value: unknown): value is typeof Agent => typeof value === "function" && value.prototype instanceof Agent
 
@@ -24,4 +25,14 @@ export const nameAgentClasses = (exports: Readonly<Record<string, unknown>>): vo
     const value = exports[name]
     if (isAgentClass(value) && value.name !== name) Object.defineProperty(value, "name", { value: name, configurable: true })
   }
+}
+
+/**
+ * The Worker for an entry module (its namespace, `import * as entry`): the router over the agent classes it
+ * exports, read when the first request builds the runtime. Each gets its export name as `name` once the
+ * entry has evaluated (a microtask: by then every export is initialized; workerd makes no agent before).
+ */
+export const entryWorker = (entry: Readonly<Record<string, unknown>>): ExportedHandler<Record<string, unknown>> => {
+  queueMicrotask(() => nameAgentClasses(entry))
+  return workerFor(() => agentClassNames(entry))
 }

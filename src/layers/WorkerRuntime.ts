@@ -4,7 +4,6 @@
  * var, two agents colliding on an alias) answers 500 with its request id and logs the reason.
  */
 import { Cause, Effect, Exit, Layer, LogLevel, ManagedRuntime } from "effect"
-import { agentClassNames, nameAgentClasses } from "../agents/AgentClasses.js"
 import { handshakeInputOf, isAcceptableUpgrade, isUpgradeRequest } from "../domain/Handshake.js"
 import { clientRequestId } from "../domain/Headers.js"
 import { type DefectReason, requestCompleted } from "../domain/LogEvent.js"
@@ -104,13 +103,10 @@ export const handlerCache = (platform: Layer.Layer<Exclude<WorkerPlatform, Worke
 }
 
 /**
- * The Worker's handler for an entry module (its namespace, `import * as entry`): the platform's live
- * services, and the agent classes the entry exports, read when the first request builds the runtime.
- * Each agent class gets its export name as `name` once the entry has evaluated (a microtask: by then every
- * export is initialized; workerd makes no agent before), see `nameAgentClasses`.
+ * The Worker's handler for an entry module: the platform's live services, and the agent classes the entry
+ * exports (`classes`, read when the first request builds the runtime; see src/agents/AgentClasses.ts).
  */
-export const workerFor = (entry: Readonly<Record<string, unknown>>): ExportedHandler<Record<string, unknown>> => {
-  queueMicrotask(() => nameAgentClasses(entry))
-  const fetch = handlerCache(Layer.mergeAll(AgentsSdk.Live, BuildInfo.layer(() => agentClassNames(entry)), SocketRefusal.Live))
+export const workerFor = (classes: () => ReadonlyArray<string>): ExportedHandler<Record<string, unknown>> => {
+  const fetch = handlerCache(Layer.mergeAll(AgentsSdk.Live, BuildInfo.layer(classes), SocketRefusal.Live))
   return { fetch: (request, env, ctx) => fetch(request, env, ctx) }
 }
