@@ -6,12 +6,11 @@
  *   npm run bench:profile -- [--requests 3000] [--out /tmp/router.cpuprofile]
  */
 import { writeFileSync } from "node:fs"
-import { join } from "node:path"
-import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare"
 import WebSocket from "ws"
 import { bundleWorker } from "../test/e2e/support/miniflare.js"
 import { freePort } from "../test/e2e/support/ports.js"
 import { intOption, options } from "../scripts/stats.js"
+import { serveBundle } from "./serveBundle.js"
 
 const opts = options(process.argv.slice(2))
 const requests = intOption(opts, "requests", 3_000)
@@ -20,24 +19,9 @@ const out = opts.get("out") ?? "/tmp/router.cpuprofile"
 const main = async () => {
   const bundle = bundleWorker()
   const inspectorPort = await freePort()
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      name: "router",
-      modules: true,
-      scriptPath: join(bundle, "worker.js"),
-      modulesRoot: bundle,
-      compatibilityDate: "2026-11-17",
-      compatibilityFlags: ["nodejs_compat"],
-      durableObjects: { CoderAgent: { className: "CoderAgent", useSQLite: true } },
-      host: "127.0.0.1",
-      port: 0,
-      inspectorPort,
-      log: new Log(LogLevel.NONE),
-      // Drop the runtime's output: a profile should not pay for reading it.
-      handleStructuredLogs: () => undefined
-    })
-  )
-  const origin = (await mf.ready).origin
+  // The runtime's output is dropped: a profile should not pay for reading it.
+  const served = await serveBundle({ name: "router", bundle, inspectorPort })
+  const origin = served.origin
   const socket = new WebSocket(`ws://127.0.0.1:${inspectorPort}/core:user:router`)
   await new Promise((resolve) => socket.once("open", resolve))
   let next = 0
@@ -64,7 +48,7 @@ const main = async () => {
   writeFileSync(out, JSON.stringify(result.profile))
   console.log(`wrote ${out} (${requests} requests)`)
   socket.close()
-  await mf.dispose()
+  await served.stop()
 }
 
 void main()

@@ -13,10 +13,10 @@ import { execFileSync } from "node:child_process"
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare"
 import { bundleWorker } from "../test/e2e/support/miniflare.js"
 import { intOption, options, quantile } from "../scripts/stats.js"
 import { connectLatency, httpLatency, interleaved } from "./measure.js"
+import { serveBundle } from "./serveBundle.js"
 
 const root = resolve(import.meta.dirname, "..")
 const opts = options(process.argv.slice(2))
@@ -40,26 +40,6 @@ const bundleOf = (ref: string): string => {
   }
 }
 
-const serve = async (name: string, bundle: string, script: string) => {
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      name,
-      modules: true,
-      scriptPath: join(bundle, script),
-      modulesRoot: bundle,
-      compatibilityDate: "2026-11-17",
-      compatibilityFlags: ["nodejs_compat"],
-      durableObjects: { CoderAgent: { className: "CoderAgent", useSQLite: true } },
-      host: "127.0.0.1",
-      port: 0,
-      log: new Log(LogLevel.NONE),
-      handleStructuredLogs: () => undefined
-    })
-  )
-  const url = await mf.ready
-  return { origin: url.origin, wsOrigin: url.origin.replace(/^http/, "ws"), stop: () => mf.dispose() }
-}
-
 const main = async () => {
   console.error("bundling ...")
   const baselineConfig = join(root, "bench/baseline/wrangler.toml")
@@ -70,7 +50,7 @@ const main = async () => {
     ["baseline + line", bundleWorker({ config: baselineConfig, script: join(root, "bench/baseline/logged.ts"), minify: true }), "logged.js"],
     ...refs.map((ref): [string, string, string] => [ref === "." ? "working tree" : `${ref} (${git("rev-parse", "--short", ref)})`, bundleOf(ref), "worker.js"])
   ]
-  const workers = await Promise.all(columns.map(([, bundle, script], i) => serve(`w${i}`, bundle, script)))
+  const workers = await Promise.all(columns.map(([, bundle, script], i) => serveBundle({ name: `w${i}`, bundle, script })))
   const sides = columns.map((_, i) => i)
   try {
     console.error("warming up ...")
