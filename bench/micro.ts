@@ -7,9 +7,15 @@
  * pipeline"), and that plus one `request.completed` line through the same `RequestLog`. Interleaved
  * rounds; prints requests/s and per-request cost.
  *
- *   npm run bench:micro -- [--requests 20000] [--rounds 5]
+ * `--ref a,b` adds the pipeline as each git ref had it (its own modules, from a throw-away worktree) as
+ * more contenders in the same process: separate runs on a shared host differ by more than a step costs.
+ * Name the same ref twice to see the noise of the run (`--ref HEAD,HEAD`: 6.6 µs apart at 20 x 2,000 here);
+ * compare refs with refs, since the "pipeline (ours)" row shares its modules with the floor rows.
+ *
+ *   npm run bench:micro -- [--requests 20000] [--rounds 5] [--ref HEAD~1,HEAD]
  */
 import { Effect, Layer, LogLevel, ManagedRuntime } from "effect"
+import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { makeHandler } from "../src/layers/WorkerRuntime.js"
 import { RequestLoggerLive } from "../src/layers/Logging.js"
@@ -17,6 +23,7 @@ import { RequestLog } from "../src/services/RequestLog.js"
 import { PlatformTest, routeAgentRequest } from "../test/support/Sdk.js"
 import { testCtx } from "../test/support/TestApp.js"
 import { intOption, options } from "../scripts/stats.js"
+import { openWorktree, shortRef } from "./worktree.js"
 
 const opts = options(process.argv.slice(2))
 const requests = intOption(opts, "requests", 20_000)
@@ -63,14 +70,35 @@ const time = async (label: string, handle: (request: Request) => Promise<Respons
   return ((performance.now() - started) * 1000) / requests
 }
 
-const contenders = [
+type Handle = (request: Request) => Promise<Response>
+const contenders: Array<readonly [string, Handle]> = [
   ["routeAgentRequest (direct)", viaSdk],
   ["runPromise around it", viaRuntime],
   ["  + one log line", viaRuntimeAndLine],
   ["pipeline (ours)", viaPipeline]
-] as const
+]
+
+/** The pipeline as `ref` built it, over the same fake namespace. */
+const pipelineAt = async (dir: string): Promise<Handle> => {
+  const runtime = (await import(join(dir, "src/layers/WorkerRuntime.ts"))) as typeof import("../src/layers/WorkerRuntime.js")
+  const log = (await import(join(dir, "src/services/RequestLog.ts"))) as typeof import("../src/services/RequestLog.js")
+  const sdk = (await import(join(dir, "test/support/Sdk.ts"))) as typeof import("../test/support/Sdk.js")
+  const handlerAt = runtime.makeHandler(sdk.PlatformTest, env, log.RequestLog.deferredTo(() => undefined))
+  return (request) => handlerAt(request, env, testCtx)
+}
 
 const main = async () => {
+  const refs = opts.get("ref")?.split(",").map((ref) => ref.trim()) ?? []
+  const trees = refs.map(openWorktree)
+  try {
+    for (const [i, ref] of refs.entries()) contenders.push([`pipeline at ${shortRef(ref)}${i > 0 && refs.indexOf(ref) < i ? " again" : ""}`, await pipelineAt(trees[i]!.dir)])
+    await measure()
+  } finally {
+    for (const tree of trees) tree.remove()
+  }
+}
+
+const measure = async () => {
   for (const [label, handle] of contenders) await time(`warm ${label}`, handle)
   const perRequest = contenders.map(() => [] as Array<number>)
   for (let round = 0; round < rounds; round++) {

@@ -9,14 +9,12 @@
  *
  *   npm run bench:workerd -- [--refs HEAD~1,.] [--gets 4000] [--connects 600]
  */
-import { execFileSync } from "node:child_process"
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { bundleWorker } from "../test/e2e/support/miniflare.js"
 import { intOption, options, quantile } from "../scripts/stats.js"
 import { connectLatency, httpLatency, interleaved } from "./measure.js"
 import { serveBundle } from "./serveBundle.js"
+import { openWorktree, shortRef } from "./worktree.js"
 
 const root = resolve(import.meta.dirname, "..")
 const opts = options(process.argv.slice(2))
@@ -24,19 +22,14 @@ const refs = (opts.get("refs") ?? ".").split(",").map((ref) => ref.trim())
 const gets = intOption(opts, "gets", 4_000)
 const connects = intOption(opts, "connects", 600)
 
-const git = (...args: ReadonlyArray<string>) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim()
-
-/** The deploy bundle of `ref` (`.`: the working tree), from a throw-away worktree sharing node_modules. */
+/** The deploy bundle of `ref` (`.`: the working tree). */
 const bundleOf = (ref: string): string => {
   if (ref === ".") return bundleWorker({ minify: true })
-  const tree = mkdtempSync(join(tmpdir(), "agents-router-ref-"))
-  git("worktree", "add", "--detach", "--force", tree, ref)
+  const tree = openWorktree(ref)
   try {
-    symlinkSync(join(root, "node_modules"), join(tree, "node_modules"))
-    return bundleWorker({ config: join(tree, "wrangler.toml"), minify: true })
+    return bundleWorker({ config: join(tree.dir, "wrangler.toml"), minify: true })
   } finally {
-    git("worktree", "remove", "--force", tree)
-    rmSync(tree, { recursive: true, force: true })
+    tree.remove()
   }
 }
 
@@ -48,7 +41,7 @@ const main = async () => {
     ["baseline", baselineBundle, "worker.js"],
     ["baseline again", baselineBundle, "worker.js"],
     ["baseline + line", bundleWorker({ config: baselineConfig, script: join(root, "bench/baseline/logged.ts"), minify: true }), "logged.js"],
-    ...refs.map((ref): [string, string, string] => [ref === "." ? "working tree" : `${ref} (${git("rev-parse", "--short", ref)})`, bundleOf(ref), "worker.js"])
+    ...refs.map((ref): [string, string, string] => [ref === "." ? "working tree" : `${ref} (${shortRef(ref)})`, bundleOf(ref), "worker.js"])
   ]
   const workers = await Promise.all(columns.map(([, bundle, script], i) => serveBundle({ name: `w${i}`, bundle, script })))
   const sides = columns.map((_, i) => i)

@@ -1,0 +1,25 @@
+/** A git ref checked out in a throw-away worktree that shares this checkout's node_modules. */
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+
+const root = resolve(import.meta.dirname, "..")
+const git = (...args: ReadonlyArray<string>) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim()
+
+/** The short commit id of `ref`. */
+export const shortRef = (ref: string): string => git("rev-parse", "--short", ref)
+
+/** Checks `ref` out; `remove` deletes the worktree again. */
+export const openWorktree = (ref: string): { readonly dir: string; readonly remove: () => void } => {
+  const dir = mkdtempSync(join(tmpdir(), "agents-router-ref-"))
+  git("worktree", "add", "--detach", "--force", dir, ref)
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"))
+  return {
+    dir,
+    remove: () => {
+      git("worktree", "remove", "--force", dir)
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
