@@ -9,21 +9,27 @@ import { workerFor } from "../layers/WorkerRuntime.js"
 
 const isAgentClass = (value: unknown): value is typeof Agent => typeof value === "function" && value.prototype instanceof Agent
 
-/** The names of the agent classes among `exports` (a module namespace; `default` is the handler). */
+/** The agent classes among `exports` (a module namespace; `default` is the handler), by export name. */
+const agentClasses = (exports: Readonly<Record<string, unknown>>): ReadonlyArray<readonly [string, typeof Agent]> =>
+  Object.keys(exports).flatMap((name) => {
+    const value = name === "default" ? undefined : exports[name]
+    return isAgentClass(value) ? [[name, value] as const] : []
+  })
+
+/** The names of the agent classes among `exports`. */
 export const agentClassNames = (exports: Readonly<Record<string, unknown>>): ReadonlyArray<string> =>
-  Object.keys(exports).filter((name) => name !== "default" && isAgentClass(exports[name]))
+  agentClasses(exports).map(([name]) => name)
 
 /**
- * Gives every exported agent class its export name as `name`. The SDK looks a class up in `ctx.exports`
- * by `constructor.name` (a sub-agent's root, workflow callbacks); the deploy build minifies class names,
+ * Gives every exported agent class its export name as `name`. The SDK reads `constructor.name` for the
+ * identity frame's agent name and to look a class up in `ctx.exports` (a sub-agent's root); the deploy build minifies class names,
  * since esbuild's `keep_names` is off (wrangler.toml: it re-named every named closure Effect and the SDK
  * create per call, measurable per request). The export name is the one `ctx.exports` knows, so an agent
  * exported under another name than its class's works too.
  */
 export const nameAgentClasses = (exports: Readonly<Record<string, unknown>>): void => {
-  for (const name of agentClassNames(exports)) {
-    const value = exports[name]
-    if (isAgentClass(value) && value.name !== name) Object.defineProperty(value, "name", { value: name, configurable: true })
+  for (const [name, cls] of agentClasses(exports)) {
+    if (cls.name !== name) Object.defineProperty(cls, "name", { value: name, configurable: true })
   }
 }
 

@@ -15,7 +15,8 @@ const root = resolve(import.meta.dirname, "../../..")
 
 /**
  * Bundles a Worker as `wrangler deploy` would (the shipped one unless `config` names another; `minify` as
- * `npm run deploy` does) and returns the output directory, which holds `worker.js`.
+ * `npm run deploy` does) and returns the output directory, which holds `worker.js` (or, for `script`, the
+ * entry's name with `.js`).
  */
 export const bundleWorker = (options: { readonly config?: string; readonly minify?: boolean; readonly script?: string } = {}): string => {
   const outdir = mkdtempSync(join(tmpdir(), "agents-router-bundle-"))
