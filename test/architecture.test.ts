@@ -1,11 +1,21 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { cruise, type ICruiseResult, type IForbiddenRuleType } from "dependency-cruiser"
 import { describe, expect, it } from "vitest"
 import { importRules } from "./support/ImportRules.js"
 
 const root = resolve(import.meta.dirname, "..")
+
+/** A scratch repository holding `files` (path -> source), its folders made as needed. */
+const scratchTree = (files: Record<string, string>): string => {
+  const dir = mkdtempSync(join(tmpdir(), "import-rules-"))
+  for (const [path, source] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true })
+    writeFileSync(join(dir, path), source)
+  }
+  return dir
+}
 
 /** The violations of `rules` in `dir`'s `src` tree, as "rule: from -> to". */
 const violations = async (dir: string, rules: ReadonlyArray<IForbiddenRuleType>) => {
@@ -31,11 +41,11 @@ describe("import direction", () => {
   })
 
   it("catches a backwards import (a domain module reaching into layers, a service into layers)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "import-rules-"))
-    for (const folder of ["domain", "services", "layers"]) mkdirSync(join(dir, "src", folder), { recursive: true })
-    writeFileSync(join(dir, "src/layers/Wiring.ts"), "export const wiring = 1\n")
-    writeFileSync(join(dir, "src/domain/Rule.ts"), 'import { wiring } from "../layers/Wiring.js"\nexport const rule = wiring\n')
-    writeFileSync(join(dir, "src/services/Thing.ts"), 'import { wiring } from "../layers/Wiring.js"\nexport const thing = wiring\n')
+    const dir = scratchTree({
+      "src/layers/Wiring.ts": "export const wiring = 1\n",
+      "src/domain/Rule.ts": 'import { wiring } from "../layers/Wiring.js"\nexport const rule = wiring\n',
+      "src/services/Thing.ts": 'import { wiring } from "../layers/Wiring.js"\nexport const thing = wiring\n'
+    })
     const { list } = await violations(dir, importRules)
     expect(list.sort()).toEqual([
       "domain-imports-only-domain: src/domain/Rule.ts -> src/layers/Wiring.ts",
@@ -44,12 +54,12 @@ describe("import direction", () => {
   })
 
   it("keeps the two wings apart: the router imports no coder code; coder code imports only shared modules", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "import-rules-"))
-    for (const folder of ["domain/coder", "services/coder", "services"]) mkdirSync(join(dir, "src", folder), { recursive: true })
-    writeFileSync(join(dir, "src/domain/coder/Chat.ts"), "export const chat = 1\n")
-    writeFileSync(join(dir, "src/services/Router.ts"), 'import { chat } from "../domain/coder/Chat.js"\nexport const router = chat\n')
-    writeFileSync(join(dir, "src/services/Settings.ts"), "export const shared = 1\n")
-    writeFileSync(join(dir, "src/services/coder/Turn.ts"), 'import { router } from "../Router.js"\nimport { shared } from "../Settings.js"\nexport const turn = router + shared\n')
+    const dir = scratchTree({
+      "src/domain/coder/Chat.ts": "export const chat = 1\n",
+      "src/services/Router.ts": 'import { chat } from "../domain/coder/Chat.js"\nexport const router = chat\n',
+      "src/services/Settings.ts": "export const shared = 1\n",
+      "src/services/coder/Turn.ts": 'import { router } from "../Router.js"\nimport { shared } from "../Settings.js"\nexport const turn = router + shared\n'
+    })
     const { list } = await violations(dir, importRules)
     expect(list.sort()).toEqual([
       "coder-imports-coder-or-shared: src/services/coder/Turn.ts -> src/services/Router.ts",
@@ -58,11 +68,11 @@ describe("import direction", () => {
   })
 
   it("catches a cycle between two modules, and lets an entry read its own exports", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "import-rules-"))
-    mkdirSync(join(dir, "src/domain"), { recursive: true })
-    writeFileSync(join(dir, "src/domain/A.ts"), 'import { b } from "./B.js"\nexport const a = () => b\n')
-    writeFileSync(join(dir, "src/domain/B.ts"), 'import { a } from "./A.js"\nexport const b = () => a\n')
-    writeFileSync(join(dir, "src/entry.ts"), 'import * as entry from "./entry.js"\nexport const names = () => Object.keys(entry)\n')
+    const dir = scratchTree({
+      "src/domain/A.ts": 'import { b } from "./B.js"\nexport const a = () => b\n',
+      "src/domain/B.ts": 'import { a } from "./A.js"\nexport const b = () => a\n',
+      "src/entry.ts": 'import * as entry from "./entry.js"\nexport const names = () => Object.keys(entry)\n'
+    })
     const { list } = await violations(dir, importRules)
     // The cycle, once; nothing about the entry's self-import.
     expect(list).toHaveLength(1)
