@@ -123,20 +123,22 @@ const main = async () => {
     })
   }
   try {
+    const connect = (side: Side, i: number) => connectLatency(workers[side].wsOrigin, i)
+    const get = (side: Side) => httpLatency(workers[side].origin)
     console.error("warming up ...")
-    await interleaved(sides, 20, 0, (side, i) => connectLatency(workers[side].wsOrigin, i))
-    await interleaved(sides, 50, 0, (side) => httpLatency(workers[side].origin))
+    await interleaved(sides, 20, 0, connect)
+    await interleaved(sides, 50, 0, get)
     const add = (kind: "connect" | "ping" | "http", taken: Record<Side, Array<number>>) => {
       for (const side of sides) samples[side][kind].push(...taken[side])
     }
     for (let round = 1; round <= rounds; round++) {
       console.error(`round ${round}/${rounds}`)
-      // One sample of each Worker in turn (see `interleaved`); the round shifts which Worker starts.
       console.error(`  connect ...`)
+      // One sample of each Worker in turn (see `interleaved`); the round shifts which Worker starts.
       // Agents idle for ~10 s were evicted during the other phases: wake the ten instances first, untimed,
       // so the timed connects measure routing to a warm agent on every Worker.
-      await interleaved(sides, 10, round, (side, i) => connectLatency(workers[side].wsOrigin, i))
-      add("connect", await interleaved(sides, connects, round, (side, i) => connectLatency(workers[side].wsOrigin, i)))
+      await interleaved(sides, 10, round, connect)
+      add("connect", await interleaved(sides, connects, round, connect))
       console.error(`  ping ...`)
       // A fresh connection per round: one idle for minutes is not what a ping measures.
       const pingSockets = {} as Record<Side, WebSocket | undefined>
@@ -150,8 +152,8 @@ const main = async () => {
         if (socket !== undefined) await closeSocket(socket)
       }
       console.error(`  get ...`)
-      await interleaved(sides, 3, round, (side) => httpLatency(workers[side].origin))
-      add("http", await interleaved(sides, gets, round, (side) => httpLatency(workers[side].origin)))
+      await interleaved(sides, 3, round, get)
+      add("http", await interleaved(sides, gets, round, get))
       console.error(`  throughput ...`)
       // Throughput needs one Worker at a time; alternate which goes first.
       for (const side of round % 2 === 1 ? sides : [...sides].reverse()) {
