@@ -3,7 +3,7 @@
  * a client could use to speak for the router (lifecycle props, partykit room headers, our own).
  * Method, body and every other header are kept.
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Layer } from "effect"
 import { ACCESS_JWT_HEADER, isInternalHeader, REQUEST_ID_HEADER, ROUTER_USER_HEADER, userHeaderValue } from "../domain/Headers.js"
 
 /** What the gateway forwards: the request to hand the SDK and the header edits to apply to its copy. */
@@ -29,7 +29,7 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
   RequestEnricher,
   {
     /** A fresh request id (a client's own `x-request-id` is never adopted; see `clientRequestId`). */
-    readonly requestId: Effect.Effect<string>
+    readonly newRequestId: () => string
     /** How to forward `request` to `url` with `requestId`; see `Forwarding`. */
     readonly enrich: (request: Request, url: string, requestId: string, credentials: ForwardedCredentials) => Forwarding
   }
@@ -69,7 +69,7 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
 
   /** Random ids (UUID v4). */
   static readonly Live = Layer.succeed(RequestEnricher, {
-    requestId: Effect.sync(() => crypto.randomUUID()),
+    newRequestId: () => crypto.randomUUID(),
     enrich: RequestEnricher.forwarding
   })
 }
