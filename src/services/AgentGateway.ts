@@ -170,12 +170,17 @@ export const makeGateway = (
             return settle(first, 1)
           })
         const firstStartedAt = clock.unsafeCurrentTimeMillis()
-        return Effect.flatMap(Effect.promise(attempt), (first) =>
-          // A good first answer takes this one step; the retry machinery is built only when needed.
-          first._tag === "Answered" && first.response !== null && first.response.status < 500
-            ? Effect.succeed({ response: first.response, attempts: 1 })
-            : retry(first, firstStartedAt)
-        )
+        // The first attempt resumes the fiber with its result directly: a good answer costs no Effect step
+        // after the wait, and the retry machinery is built only when needed. `attempt` never rejects.
+        return Effect.async<Forwarded, RoutingFailed>((resume) => {
+          void attempt().then((first) =>
+            resume(
+              first._tag === "Answered" && first.response !== null && first.response.status < 500
+                ? Effect.succeed({ response: first.response, attempts: 1 })
+                : retry(first, firstStartedAt)
+            )
+          )
+        })
       }
     }
   })
