@@ -76,17 +76,21 @@ export const makeHandler = (
   const runtime = ManagedRuntime.make(
     makeAppLive(Layer.merge(platform, WorkerBindings.fromEnv(env)), configProviderFrom(env), sharedLog)
   )
-  const router = runtime.runPromiseExit(AgentRouter)
   const fail = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<unknown>, reason: DefectReason) =>
     logs.runPromise(lastResort(request, ctx, cause, reason))
+  const run = (built: Exit.Exit<AgentRouter["Type"], unknown>, request: Request, requestEnv: WorkerEnv, ctx: ExecutionContext) =>
+    Exit.isFailure(built)
+      ? fail(request, ctx, built.cause, "startup_failed")
+      : new Promise<Response>((resolve) => {
+          runtime.runCallback(built.value.handle(request, { env: requestEnv, ctx }), {
+            onExit: (exit) => resolve(Exit.isSuccess(exit) ? exit.value : fail(request, ctx, exit.cause, "defect"))
+          })
+        })
+  // Once built, a request goes straight to its pipeline, without waiting a turn on the build's promise.
+  let ready: Exit.Exit<AgentRouter["Type"], unknown> | undefined
+  const router = runtime.runPromiseExit(AgentRouter).then((built) => (ready = built))
   return (request, requestEnv, ctx) =>
-    router.then((built) =>
-      Exit.isFailure(built)
-        ? fail(request, ctx, built.cause, "startup_failed")
-        : runtime
-            .runPromiseExit(built.value.handle(request, { env: requestEnv, ctx }))
-            .then((exit) => (Exit.isSuccess(exit) ? exit.value : fail(request, ctx, exit.cause, "defect")))
-    )
+    ready === undefined ? router.then((built) => run(built, request, requestEnv, ctx)) : run(ready, request, requestEnv, ctx)
 }
 
 /** Caches one handler per `env` object, as the SDK caches its namespace map. */
