@@ -5,118 +5,111 @@
  * write is dropped (I/O, not pipeline cost). Two reference rows show the floor any Effect pipeline that
  * logs pays on this machine: the SDK call inside `ManagedRuntime.runPromise` (the design spike's "trivial
  * pipeline"), and that plus one `request.completed` line through the same `RequestLog`. Interleaved
- * rounds; prints requests/s and per-request cost.
+ * rounds; prints requests/s and per-request cost, and the router's steps: the pipeline over the floor.
  *
- * `--ref a,b` adds the pipeline as each git ref had it (its own modules, from a throw-away worktree) as
- * more contenders in the same process: separate runs on a shared host differ by more than a step costs.
- * Name the same ref twice to see the noise of the run (`--ref HEAD,HEAD`: 6.6 µs apart at 20 x 2,000 here);
- * compare refs with refs, since the "pipeline (ours)" row shares its modules with the floor rows.
+ * `--ref a,b` compares git refs: each ref's rows come from its own modules (a throw-away worktree), one ref
+ * per process, `--processes` processes per ref taken in turn, and the steps compared as medians over the
+ * processes. Two copies of the code in one process measured up to 12 µs apart depending on which was loaded
+ * first, and the host's speed moves by a third between processes; the steps of one process (pipeline minus
+ * its own floor) move much less. Name one ref twice to see the noise (`--ref HEAD,HEAD`).
  *
- *   npm run bench:micro -- [--requests 20000] [--rounds 5] [--ref HEAD~1,HEAD]
+ *   npm run bench:micro -- [--requests 20000] [--rounds 5] [--ref HEAD~1,HEAD [--processes 6]]
  */
-import { Effect, Layer, LogLevel, ManagedRuntime } from "effect"
-import { join } from "node:path"
+import { execFileSync } from "node:child_process"
+import { join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
-import { makeHandler } from "../src/layers/WorkerRuntime.js"
-import { RequestLoggerLive } from "../src/layers/Logging.js"
-import { RequestLog } from "../src/services/RequestLog.js"
-import { PlatformTest, routeAgentRequest } from "../test/support/Sdk.js"
-import { testCtx } from "../test/support/TestApp.js"
-import { intOption, options } from "../scripts/stats.js"
+import { intOption, options, quantile } from "../scripts/stats.js"
+import { drive, type Handle, rowLabels, rowsFrom, type TreeModules } from "./microRows.js"
 import { openWorktree, shortRef } from "./worktree.js"
 
 const opts = options(process.argv.slice(2))
 const requests = intOption(opts, "requests", 20_000)
 const rounds = intOption(opts, "rounds", 5)
+const root = resolve(import.meta.dirname, "..")
 
-// The same fake Durable Object for both: it answers at once, so only routing is measured.
-const namespace = {
-  idFromName: (name: string) => ({ name }),
-  get: () => ({ fetch: async () => new Response("ok") })
-}
-const env = { CoderAgent: namespace }
-const url = "http://bench.test/agents/coder-agent/default?_pk=1"
-const headers = { "user-agent": "bench", accept: "*/*" }
+/** The rows as the tree at `dir` builds them. */
+const contendersAt = async (dir: string): Promise<ReadonlyArray<Handle>> =>
+  rowsFrom({
+    runtime: (await import(join(dir, "src/layers/WorkerRuntime.ts"))) as TreeModules["runtime"],
+    logging: (await import(join(dir, "src/layers/Logging.ts"))) as TreeModules["logging"],
+    log: (await import(join(dir, "src/services/RequestLog.ts"))) as TreeModules["log"],
+    sdk: (await import(join(dir, "test/support/Sdk.ts"))) as TreeModules["sdk"],
+    app: (await import(join(dir, "test/support/TestApp.ts"))) as TreeModules["app"]
+  })
 
-const handler = makeHandler(PlatformTest, env, RequestLog.deferredTo(() => undefined))
-const viaPipeline = (request: Request) => handler(request, env, testCtx)
-
-const viaSdk = async (request: Request) => (await routeAgentRequest(request, env)) ?? new Response(null, { status: 404 })
-
-const floor = ManagedRuntime.make(RequestLoggerLive.pipe(Layer.provideMerge(RequestLog.deferredTo(() => undefined))))
-const viaRuntime = (request: Request) => floor.runPromise(Effect.promise(() => viaSdk(request)))
-const viaRuntimeAndLine = (request: Request) =>
-  floor.runPromise(
-    Effect.flatMap(RequestLog, (log) =>
-      Effect.flatMap(Effect.promise(() => viaSdk(request)), (response) =>
-        Effect.as(
-          log.write(
-            LogLevel.Info,
-            { event: "request.completed", path: new URL(request.url).pathname, status: response.status },
-            testCtx
-          ),
-          response
-        )
-      )
-    )
-  )
-
-const time = async (label: string, handle: (request: Request) => Promise<Response>) => {
+/** Microseconds per request over `requests` sequential requests (NaN if one was not answered 200). */
+const time = async (handle: Handle): Promise<number> => {
   const started = performance.now()
-  for (let i = 0; i < requests; i++) {
-    const response = await handle(new Request(url, { headers }))
-    if (response.status !== 200) throw new Error(`${label}: status ${response.status}`)
+  const ok = await drive(handle, requests)
+  return ok ? ((performance.now() - started) * 1000) / requests : Number.NaN
+}
+
+/** Median µs/request of each contender over interleaved rounds (the order reversed every other round). */
+const measure = async (contenders: ReadonlyArray<Handle>): Promise<ReadonlyArray<number>> => {
+  for (const handle of contenders) await time(handle)
+  const perRequest = contenders.map(() => [] as Array<number>)
+  for (let round = 0; round < rounds; round++) {
+    const order = contenders.map((_, i) => (round % 2 === 0 ? i : contenders.length - 1 - i))
+    for (const i of order) perRequest[i]?.push(await time(contenders[i]!))
   }
-  return ((performance.now() - started) * 1000) / requests
+  return perRequest.map((xs) => quantile(xs, 0.5))
 }
 
-type Handle = (request: Request) => Promise<Response>
-const contenders: Array<readonly [string, Handle]> = [
-  ["routeAgentRequest (direct)", viaSdk],
-  ["runPromise around it", viaRuntime],
-  ["  + one log line", viaRuntimeAndLine],
-  ["pipeline (ours)", viaPipeline]
-]
+const us = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "n/a")
 
-/** The pipeline as `ref` built it, over the same fake namespace. */
-const pipelineAt = async (dir: string): Promise<Handle> => {
-  const runtime = (await import(join(dir, "src/layers/WorkerRuntime.ts"))) as typeof import("../src/layers/WorkerRuntime.js")
-  const log = (await import(join(dir, "src/services/RequestLog.ts"))) as typeof import("../src/services/RequestLog.js")
-  const sdk = (await import(join(dir, "test/support/Sdk.ts"))) as typeof import("../test/support/Sdk.js")
-  const handlerAt = runtime.makeHandler(sdk.PlatformTest, env, log.RequestLog.deferredTo(() => undefined))
-  return (request) => handlerAt(request, env, testCtx)
+const printOne = (medians: ReadonlyArray<number>) => {
+  const direct = medians[0] ?? Number.NaN
+  console.log(`Node ${process.version}; ${rounds} interleaved rounds of ${requests} requests; medians\n`)
+  console.log(`${"".padEnd(28)}${"µs/request".padStart(12)}${"requests/s".padStart(12)}${"over direct".padStart(13)}`)
+  rowLabels.forEach((label, i) => {
+    const value = medians[i] ?? Number.NaN
+    const over = i === 0 ? "-" : `${us(value - direct)} µs`
+    console.log(`${label.padEnd(28)}${us(value).padStart(12)}${(1e6 / value).toFixed(0).padStart(12)}${over.padStart(13)}`)
+  })
+  console.log(`\nthe router's steps (pipeline over the floor with its line): ${us((medians[3] ?? NaN) - (medians[2] ?? NaN))} µs; target 15`)
 }
 
-const main = async () => {
-  const refs = opts.get("ref")?.split(",").map((ref) => ref.trim()) ?? []
+/** One process per ref in turn, `processes` times; the steps of each process, then their medians. */
+const compareRefs = (refs: ReadonlyArray<string>) => {
+  const processes = intOption(opts, "processes", 6)
   const trees = refs.map(openWorktree)
   try {
-    for (const [i, ref] of refs.entries()) contenders.push([`pipeline at ${shortRef(ref)}${i > 0 && refs.indexOf(ref) < i ? " again" : ""}`, await pipelineAt(trees[i]!.dir)])
-    await measure()
+    const steps = refs.map(() => [] as Array<number>)
+    const floors = refs.map(() => [] as Array<number>)
+    for (let p = 0; p < processes; p++) {
+      // Rotate the order so no ref always runs first (or right after another).
+      for (let k = 0; k < refs.length; k++) {
+        const i = (p + k) % refs.length
+        const out = execFileSync(
+          process.execPath,
+          [join(root, "node_modules/vite-node/vite-node.mjs"), "--root", root, join(root, "bench/micro.ts"), "--", "--tree", trees[i]!.dir, "--requests", String(requests), "--rounds", String(rounds)],
+          { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }
+        )
+        const medians = JSON.parse(out.trim().split("\n").at(-1) ?? "[]") as ReadonlyArray<number>
+        steps[i]!.push((medians[3] ?? NaN) - (medians[2] ?? NaN))
+        floors[i]!.push((medians[2] ?? NaN) - (medians[0] ?? NaN))
+        process.stderr.write(`process ${p + 1}/${processes} ${shortRef(refs[i]!)}: steps ${us(steps[i]!.at(-1)!)} µs\n`)
+      }
+    }
+    console.log(`Node ${process.version}; per ref ${processes} processes, each ${rounds} interleaved rounds of ${requests} requests\n`)
+    console.log(`${"ref".padEnd(16)}${"steps: median".padStart(15)}${"min".padStart(9)}${"max".padStart(9)}${"floor over direct".padStart(20)}`)
+    refs.forEach((ref, i) => {
+      const name = `${shortRef(ref)}${refs.indexOf(ref) < i ? " again" : ""}`
+      const s = steps[i]!
+      console.log(`${name.padEnd(16)}${`${us(quantile(s, 0.5))} µs`.padStart(15)}${us(Math.min(...s)).padStart(9)}${us(Math.max(...s)).padStart(9)}${`${us(quantile(floors[i]!, 0.5))} µs`.padStart(20)}`)
+    })
+    console.log(`\nsteps: the pipeline over the floor with its line, in each process; target 15 µs`)
   } finally {
     for (const tree of trees) tree.remove()
   }
 }
 
-const measure = async () => {
-  for (const [label, handle] of contenders) await time(`warm ${label}`, handle)
-  const perRequest = contenders.map(() => [] as Array<number>)
-  for (let round = 0; round < rounds; round++) {
-    // Alternate the order so no contender always runs on a warmer or cooler machine.
-    const order = round % 2 === 0 ? contenders.map((_, i) => i) : contenders.map((_, i) => contenders.length - 1 - i)
-    for (const i of order) perRequest[i]?.push(await time(contenders[i]![0], contenders[i]![1]))
-  }
-  const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN
-  const medians = perRequest.map(median)
-  const direct = medians[0] ?? Number.NaN
-  console.log(`Node ${process.version}; ${rounds} interleaved rounds of ${requests} requests; medians\n`)
-  console.log(`${"".padEnd(28)}${"µs/request".padStart(12)}${"requests/s".padStart(12)}${"over direct".padStart(13)}`)
-  contenders.forEach(([label], i) => {
-    const us = medians[i] ?? Number.NaN
-    const over = i === 0 ? "-" : `${(us - direct).toFixed(2)} µs`
-    console.log(`${label.padEnd(28)}${us.toFixed(2).padStart(12)}${(1e6 / us).toFixed(0).padStart(12)}${over.padStart(13)}`)
-  })
-  console.log(`\nbudget for the pipeline over the direct call: 25 µs`)
+const main = async () => {
+  const tree = opts.get("tree")
+  const refs = opts.get("ref")?.split(",").map((ref) => ref.trim()) ?? []
+  if (tree !== undefined) console.log(JSON.stringify(await measure(await contendersAt(tree))))
+  else if (refs.length > 0) compareRefs(refs)
+  else printOne(await measure(await contendersAt(root)))
 }
 
 void main()

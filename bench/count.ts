@@ -1,0 +1,154 @@
+/**
+ * bench:micro's rows counted in instructions instead of timed: each row's requests run under
+ * `valgrind --tool=callgrind` in a Node with V8 made deterministic (`--single-threaded --predictable`, fixed
+ * seeds), once with `--warm` requests and once with `--warm` + `--requests`; the difference over
+ * `--requests` is the row's instructions per request, warm-up and start-up cancelled out. Two runs of the
+ * same count agree within about 0.05%, whatever else the host is doing, where timed runs here move by a
+ * third between processes. The router's steps are the pipeline's instructions over the floor's (the SDK
+ * call in the runtime with one line); the µs column converts them at the ns per instruction of a timed
+ * run of the same bundle (an estimate: instructions are not all equally fast).
+ *
+ *   npm run bench:count -- [--ref a,b] [--warm 3000] [--requests 2000] [--jobs 2]
+ */
+import { execFile } from "node:child_process"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { promisify } from "node:util"
+import { build } from "esbuild"
+import { intOption, options } from "../scripts/stats.js"
+import { openWorktree, shortRef } from "./worktree.js"
+
+const run = promisify(execFile)
+const opts = options(process.argv.slice(2))
+const warm = intOption(opts, "warm", 3_000)
+const requests = intOption(opts, "requests", 2_000)
+const jobs = intOption(opts, "jobs", 2)
+const root = resolve(import.meta.dirname, "..")
+const deterministic = ["--single-threaded", "--predictable", "--hash-seed=1", "--random-seed=1"]
+
+/** Rows counted: the floor (runtime + one line) and the pipeline; indexes into `rowsFrom`. */
+const FLOOR = 2
+const PIPELINE = 3
+
+/**
+ * A bundle of this checkout's `microRows` over the app modules of `dir`, run as `node bundle row warm count`:
+ * `warm` requests, then `count` more, timed.
+ */
+const bundleFor = async (dir: string, out: string) => {
+  const entry = join(out, "entry.ts")
+  const from = (path: string) => JSON.stringify(join(dir, path))
+  writeFileSync(
+    entry,
+    [
+      `import { drive, rowsFrom } from ${JSON.stringify(join(root, "bench/microRows.ts"))}`,
+      `import * as runtime from ${from("src/layers/WorkerRuntime.ts")}`,
+      `import * as logging from ${from("src/layers/Logging.ts")}`,
+      `import * as log from ${from("src/services/RequestLog.ts")}`,
+      `import * as sdk from ${from("test/support/Sdk.ts")}`,
+      `import * as app from ${from("test/support/TestApp.ts")}`,
+      `const [row, warm, count] = process.argv.slice(2).map(Number)`,
+      `const handle = rowsFrom({ runtime, logging, log, sdk, app })[row]`,
+      `const warmed = await drive(handle, warm)`,
+      `const started = performance.now()`,
+      `const ok = warmed && (await drive(handle, count))`,
+      `console.log(JSON.stringify({ ok, us: ((performance.now() - started) * 1000) / count }))`
+    ].join("\n")
+  )
+  const bundle = join(out, "bundle.mjs")
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node24",
+    outfile: bundle,
+    logLevel: "warning",
+    // As vite.config.ts does for tests: the `agents` entry loads only in workerd.
+    plugins: [
+      {
+        name: "agents-for-node",
+        setup: (b) => {
+          b.onResolve({ filter: /^agents$/ }, () => ({ path: join(dir, "test/support/agentsEntryForNode.ts") }))
+        }
+      }
+    ]
+  })
+  return bundle
+}
+
+/** Instructions `node bundle row warm count` executes, as callgrind counts them. */
+const instructions = async (bundle: string, row: number, count: number): Promise<number> => {
+  const { stderr, stdout } = await run(
+    "valgrind",
+    ["--tool=callgrind", "--callgrind-out-file=/dev/null", process.execPath, ...deterministic, bundle, String(row), String(warm), String(count)],
+    { maxBuffer: 1 << 26 }
+  )
+  const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr)?.[1]
+  if (!(JSON.parse(stdout.trim()) as { ok: boolean }).ok || refs === undefined) return Number.NaN
+  return Number(refs.replaceAll(",", ""))
+}
+
+/** µs per request of a timed run of the bundle after its warm-up (median of three processes), for the conversion. */
+const timed = async (bundle: string, row: number): Promise<number> => {
+  const runs: Array<number> = []
+  for (let i = 0; i < 3; i++) {
+    const { stdout } = await run(process.execPath, [bundle, String(row), String(warm), String(requests)])
+    runs.push((JSON.parse(stdout.trim()) as { us: number }).us)
+  }
+  return runs.sort((a, b) => a - b)[1] ?? Number.NaN
+}
+
+/** Runs `tasks` at most `jobs` at a time (instruction counts do not depend on what runs beside them). */
+const pool = async <A>(tasks: ReadonlyArray<() => Promise<A>>): Promise<Array<A>> => {
+  const results: Array<A> = []
+  let next = 0
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++
+      results[i] = await tasks[i]!()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker))
+  return results
+}
+
+const main = async () => {
+  const refs = opts.get("ref")?.split(",").map((ref) => ref.trim()) ?? []
+  const trees = refs.map(openWorktree)
+  const scratch = mkdtempSync(join(tmpdir(), "agents-router-count-"))
+  try {
+    const sides = refs.length === 0 ? [{ name: "working tree", dir: root }] : refs.map((ref, i) => ({ name: shortRef(ref), dir: trees[i]!.dir }))
+    const bundles: Array<string> = []
+    for (const [i, side] of sides.entries()) {
+      const out = join(scratch, String(i))
+      mkdirSync(out)
+      bundles.push(await bundleFor(side.dir, out))
+    }
+    const tasks = bundles.flatMap((bundle) =>
+      [FLOOR, PIPELINE].flatMap((row) => [0, requests].map((count) => () => instructions(bundle, row, count)))
+    )
+    process.stderr.write(`${tasks.length} callgrind runs, ${jobs} at a time (about a minute each)...\n`)
+    const counts = await pool(tasks)
+    const perRequest = (side: number, row: number) => {
+      const at = side * 4 + (row === FLOOR ? 0 : 2)
+      return ((counts[at + 1] ?? NaN) - (counts[at] ?? NaN)) / requests
+    }
+    console.log(`Node ${process.version}; instructions per request, requests ${warm + 1}..${warm + requests} of each row\n`)
+    console.log(`${"".padEnd(16)}${"floor".padStart(12)}${"pipeline".padStart(12)}${"steps".padStart(12)}${"steps ≈ µs".padStart(12)}`)
+    for (const [i, side] of sides.entries()) {
+      const floor = perRequest(i, FLOOR)
+      const pipeline = perRequest(i, PIPELINE)
+      const nsPerInstruction = ((await timed(bundles[i]!, PIPELINE)) * 1000) / pipeline
+      const k = (n: number) => `${(n / 1000).toFixed(1)}k`
+      const name = `${side.name}${refs.length > 0 && refs.indexOf(refs[i]!) < i ? " again" : ""}`
+      console.log(`${name.padEnd(16)}${k(floor).padStart(12)}${k(pipeline).padStart(12)}${k(pipeline - floor).padStart(12)}${(((pipeline - floor) * nsPerInstruction) / 1000).toFixed(1).padStart(12)}`)
+    }
+    console.log(`\nsteps: the pipeline's instructions over the floor's; target 15 µs`)
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+    for (const tree of trees) tree.remove()
+  }
+}
+
+void main()
