@@ -1,0 +1,80 @@
+import { describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc, HashMap } from "effect"
+import { formatLogLine, type LogRecord, MAX_FIELD_CHARS, redactSecrets } from "../../src/domain/LogLine.js"
+import { clip } from "../../src/domain/Clip.js"
+
+/** The line as the format defines it, written the plain way: every field, `__proto__` included, is a field. */
+const reference = ({ annotationCount, annotations, date, level, message }: LogRecord): string => {
+  const first: unknown = Array.isArray(message) ? message[0] : message
+  const fields: Record<string, unknown> = Object.create(null)
+  Object.assign(fields, typeof first === "object" && first !== null ? first : { event: String(first) })
+  if (annotationCount > 0) for (const [key, value] of annotations) fields[key] = value
+  const line: Record<string, unknown> = Object.create(null)
+  Object.assign(line, { timestamp: date.toISOString(), level, event: undefined })
+  for (const key of Object.keys(fields).sort()) {
+    const value = fields[key]
+    line[key] = typeof value === "string" ? redactSecrets(clip(value, MAX_FIELD_CHARS)) : value
+  }
+  return JSON.stringify(line)
+}
+
+const record = (message: unknown, annotations: ReadonlyArray<readonly [string, unknown]> = []): LogRecord => ({
+  date: new Date(Date.UTC(2026, 10, 30, 21, 0, 0, 123)),
+  level: "INFO",
+  message: [message],
+  annotations: HashMap.fromIterable(annotations),
+  annotationCount: annotations.length
+})
+
+// Names like the schema's, and the ones the general path must take: indexes, __proto__, timestamp, level.
+const key = fc.oneof(
+  fc.constantFrom("event", "requestId", "path", "status", "timestamp", "level", "0", "12", "__proto__", "a-b", "Zeta", "x1"),
+  fc.string({ maxLength: 8 })
+)
+const value = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom("Bearer abc.def", "token=s3cret&x=1", "x".repeat(MAX_FIELD_CHARS + 5), "\ud800", "say \"hi\"\n"),
+  fc.double(),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.constant(() => 1),
+  fc.array(fc.record({ agent: fc.string({ maxLength: 5 }), instance: fc.string({ maxLength: 5 }) }), { maxLength: 2 }),
+  fc.constant(new Date(0))
+)
+
+describe("formatLogLine", () => {
+  it("writes every event exactly as the reference format does", () => {
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { maxKeys: 14 }), (event) => {
+        expect(formatLogLine(record(event))).toBe(reference(record(event)))
+      }),
+      { numRuns: 2_000 }
+    )
+  })
+
+  it("writes string messages and annotated records as the reference does", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 30 }), fc.dictionary(key, value, { maxKeys: 5 })), fc.array(fc.tuple(key, value), { maxLength: 3 }), (message, annotations) => {
+        expect(formatLogLine(record(message, annotations))).toBe(reference(record(message, annotations)))
+      })
+    )
+  })
+
+  it("keeps a field named __proto__ as a field (it once became the line's prototype, and a Date there threw)", () => {
+    const event = Object.defineProperty({ event: "x" }, "__proto__", { value: new Date(0), enumerable: true })
+    expect(formatLogLine(record(event))).toBe(
+      '{"timestamp":"2026-11-30T21:00:00.123Z","level":"INFO","event":"x","__proto__":"1970-01-01T00:00:00.000Z"}'
+    )
+  })
+
+  it("writes a request.completed line with timestamp, level and event first, then the fields in name order", () => {
+    const line = formatLogLine(
+      record({ event: "request.completed", status: 200, path: "/agents/x/y?token=abc", agent: "X", upgrade: false, attempts: undefined })
+    )
+    expect(line).toBe(
+      '{"timestamp":"2026-11-30T21:00:00.123Z","level":"INFO","event":"request.completed","agent":"X","path":"/agents/x/y?token=[redacted]","status":200,"upgrade":false}'
+    )
+  })
+})
