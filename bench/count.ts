@@ -47,6 +47,11 @@ const bundleFor = async (dir: string, out: string) => {
       `import * as log from ${from("src/services/RequestLog.ts")}`,
       `import * as sdk from ${from("test/support/Sdk.ts")}`,
       `import * as app from ${from("test/support/TestApp.ts")}`,
+      // A zero-delay timer (Effect's yield, the deferred log flush) fires after 1 ms of wall time, which
+      // under callgrind is many requests' worth: how many lines pile up between flushes, and so what the
+      // collector does, then depends on the host's speed. setImmediate keeps the order and not the clock.
+      `const timer = globalThis.setTimeout`,
+      `globalThis.setTimeout = (run, ms, ...args) => (ms > 0 ? timer(run, ms, ...args) : setImmediate(run, ...args))`,
       `const [row, warm, count] = process.argv.slice(2).map(Number)`,
       `const handle = rowsFrom({ runtime, logging, log, sdk, app })[row]`,
       `const warmed = await drive(handle, warm)`,
@@ -89,11 +94,14 @@ const instructions = async (bundle: string, row: number, count: number): Promise
   return Number(refs.replaceAll(",", ""))
 }
 
+/** Requests to warm and then to time in the timed runs (native speed: bench:micro's JIT warm-up). */
+const TIMED = 20_000
+
 /** µs per request of a timed run of the bundle after its warm-up (median of three processes), for the conversion. */
 const timed = async (bundle: string, row: number): Promise<number> => {
   const runs: Array<number> = []
   for (let i = 0; i < 3; i++) {
-    const { stdout } = await run(process.execPath, [bundle, String(row), String(warm), String(requests)])
+    const { stdout } = await run(process.execPath, [bundle, String(row), String(TIMED), String(TIMED)])
     runs.push((JSON.parse(stdout.trim()) as { us: number }).us)
   }
   return runs.sort((a, b) => a - b)[1] ?? Number.NaN
@@ -107,6 +115,7 @@ const pool = async <A>(tasks: ReadonlyArray<() => Promise<A>>): Promise<Array<A>
     while (next < tasks.length) {
       const i = next++
       results[i] = await tasks[i]!()
+      process.stderr.write(`run ${i + 1}/${tasks.length} done\n`)
     }
   }
   await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker))
