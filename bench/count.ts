@@ -1,14 +1,16 @@
 /**
  * bench:micro's rows counted in instructions instead of timed: each row's requests run under
  * `valgrind --tool=callgrind` in a Node with V8 made deterministic (`--single-threaded --predictable`, fixed
- * seeds), once with `--warm` requests and once with `--warm` + `--requests`; the difference over
- * `--requests` is the row's instructions per request, warm-up and start-up cancelled out. Two runs of the
- * same count agree within about 0.05%, whatever else the host is doing, where timed runs here move by a
- * third between processes. The router's steps are the pipeline's instructions over the floor's (the SDK
- * call in the runtime with one line); the µs column converts them at the ns per instruction of a timed
- * run of the same bundle (an estimate: instructions are not all equally fast).
+ * seeds), once with `--warm` requests and once with `--warm` + `--requests`, a full collection before and
+ * after the counted ones; the difference over `--requests` is the row's instructions per request. The same
+ * commit counted twice: within 0.02% at `--warm 2000`, 1.5% at `--warm 10000`, whatever else the host was
+ * doing, where timed steps here moved 23-86 µs between processes. Windows before about 10,000 requests are
+ * still JIT warm-up and rank changes differently (docs/performance.md). The router's steps are the
+ * pipeline's instructions over the floor's (the SDK call in the runtime with one line); the µs column
+ * converts them at the ns per instruction of a timed run of the same bundle (an estimate, as noisy as any
+ * timed run here). About two minutes per valgrind run at the default sizes.
  *
- *   npm run bench:count -- [--ref a,b] [--warm 3000] [--requests 2000] [--jobs 2]
+ *   npm run bench:count -- [--ref a,b] [--warm 10000] [--requests 2000] [--jobs 2]
  */
 import { execFile } from "node:child_process"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -21,7 +23,7 @@ import { openWorktree, shortRef } from "./worktree.js"
 
 const run = promisify(execFile)
 const opts = options(process.argv.slice(2))
-const warm = intOption(opts, "warm", 3_000)
+const warm = intOption(opts, "warm", 10_000)
 const requests = intOption(opts, "requests", 2_000)
 const jobs = intOption(opts, "jobs", 2)
 const root = resolve(import.meta.dirname, "..")
@@ -128,7 +130,19 @@ const pool = async <A>(tasks: ReadonlyArray<() => Promise<A>>): Promise<Array<A>
   return results
 }
 
+/** valgrind's version line, or undefined when it is not installed. */
+const valgrindVersion = async (): Promise<string | undefined> =>
+  run("valgrind", ["--version"]).then(
+    ({ stdout }) => stdout.trim(),
+    () => undefined
+  )
+
 const main = async () => {
+  if ((await valgrindVersion()) === undefined) {
+    console.error("bench:count needs valgrind on the PATH (Debian: apt-get install valgrind).")
+    process.exitCode = 1
+    return
+  }
   const refs = opts.get("ref")?.split(",").map((ref) => ref.trim()) ?? []
   const trees = refs.map(openWorktree)
   const scratch = mkdtempSync(join(tmpdir(), "agents-router-count-"))
@@ -143,7 +157,7 @@ const main = async () => {
     const tasks = bundles.flatMap((bundle) =>
       [FLOOR, PIPELINE].flatMap((row) => [0, requests].map((count) => () => instructions(bundle, row, count)))
     )
-    process.stderr.write(`${tasks.length} callgrind runs, ${jobs} at a time (about a minute each)...\n`)
+    process.stderr.write(`${tasks.length} callgrind runs, ${jobs} at a time (minutes each)...\n`)
     const counts = await pool(tasks)
     const perRequest = (side: number, row: number) => {
       const at = side * 4 + (row === FLOOR ? 0 : 2)

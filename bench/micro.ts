@@ -9,9 +9,9 @@
  *
  * `--ref a,b` compares git refs: each ref's rows come from its own modules (a throw-away worktree), one ref
  * per process, `--processes` processes per ref taken in turn, and the steps compared as medians over the
- * processes. Two copies of the code in one process measured up to 12 µs apart depending on which was loaded
- * first, and the host's speed moves by a third between processes; the steps of one process (pipeline minus
- * its own floor) move much less. Name one ref twice to see the noise (`--ref HEAD,HEAD`).
+ * processes: two copies of the same code in one process measured 15 µs apart, the one loaded first the
+ * faster. On this host one commit's steps still ranged 23-86 µs over six processes: for the few µs a change
+ * is worth, count instructions with bench:count. Name one ref twice to see the noise (`--ref HEAD,HEAD`).
  *
  *   npm run bench:micro -- [--requests 20000] [--rounds 5] [--ref HEAD~1,HEAD [--processes 6]]
  */
