@@ -19,7 +19,8 @@ import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import { build } from "esbuild"
 import { intOption, options } from "../scripts/stats.js"
-import { openWorktree, shortRef } from "./worktree.js"
+import { FLOOR, PIPELINE, treeModulePaths } from "./microRows.js"
+import { openWorktree, refLabels } from "./worktree.js"
 
 const run = promisify(execFile)
 const opts = options(process.argv.slice(2))
@@ -28,10 +29,6 @@ const requests = intOption(opts, "requests", 2_000)
 const jobs = intOption(opts, "jobs", 2)
 const root = resolve(import.meta.dirname, "..")
 const deterministic = ["--single-threaded", "--predictable", "--hash-seed=1", "--random-seed=1", "--expose-gc"]
-
-/** Rows counted: the floor (runtime + one line) and the pipeline; indexes into `rowsFrom`. */
-const FLOOR = 2
-const PIPELINE = 3
 
 /**
  * A bundle of this checkout's `microRows` over the app modules of `dir`, run as `node bundle row warm count`:
@@ -44,18 +41,14 @@ const bundleFor = async (dir: string, out: string) => {
     entry,
     [
       `import { drive, rowsFrom } from ${JSON.stringify(join(root, "bench/microRows.ts"))}`,
-      `import * as runtime from ${from("src/layers/WorkerRuntime.ts")}`,
-      `import * as logging from ${from("src/layers/Logging.ts")}`,
-      `import * as log from ${from("src/services/RequestLog.ts")}`,
-      `import * as sdk from ${from("test/support/Sdk.ts")}`,
-      `import * as app from ${from("test/support/TestApp.ts")}`,
+      ...Object.entries(treeModulePaths).map(([name, path]) => `import * as ${name} from ${from(path)}`),
       // A zero-delay timer (Effect's yield, the deferred log flush) fires after 1 ms of wall time, which
       // under callgrind is many requests' worth: how many lines pile up between flushes, and so what the
       // collector does, then depends on the host's speed. setImmediate keeps the order and not the clock.
       `const timer = globalThis.setTimeout`,
       `globalThis.setTimeout = (run, ms, ...args) => (ms > 0 ? timer(run, ms, ...args) : setImmediate(run, ...args))`,
       `const [row, warm, count] = process.argv.slice(2).map(Number)`,
-      `const handle = rowsFrom({ runtime, logging, log, sdk, app })[row]`,
+      `const handle = rowsFrom({ ${Object.keys(treeModulePaths).join(", ")} })[row]`,
       `const warmed = await drive(handle, warm)`,
       // A full collection on each side of the counted requests: a major GC lands in one window and not in
       // another (the same two commits counted 475k and 138k apart without), so the counted run ends by
@@ -147,7 +140,8 @@ const main = async () => {
   const trees = refs.map(openWorktree)
   const scratch = mkdtempSync(join(tmpdir(), "agents-router-count-"))
   try {
-    const sides = refs.length === 0 ? [{ name: "working tree", dir: root }] : refs.map((ref, i) => ({ name: shortRef(ref), dir: trees[i]!.dir }))
+    const labels = refLabels(refs)
+    const sides = refs.length === 0 ? [{ name: "working tree", dir: root }] : refs.map((_, i) => ({ name: labels[i]!, dir: trees[i]!.dir }))
     const bundles: Array<string> = []
     for (const [i, side] of sides.entries()) {
       const out = join(scratch, String(i))
@@ -170,8 +164,7 @@ const main = async () => {
       const pipeline = perRequest(i, PIPELINE)
       const nsPerInstruction = ((await timed(bundles[i]!, PIPELINE)) * 1000) / pipeline
       const k = (n: number) => `${(n / 1000).toFixed(1)}k`
-      const name = `${side.name}${refs.length > 0 && refs.indexOf(refs[i]!) < i ? " again" : ""}`
-      console.log(`${name.padEnd(16)}${k(floor).padStart(12)}${k(pipeline).padStart(12)}${k(pipeline - floor).padStart(12)}${(((pipeline - floor) * nsPerInstruction) / 1000).toFixed(1).padStart(12)}`)
+      console.log(`${side.name.padEnd(16)}${k(floor).padStart(12)}${k(pipeline).padStart(12)}${k(pipeline - floor).padStart(12)}${(((pipeline - floor) * nsPerInstruction) / 1000).toFixed(1).padStart(12)}`)
     }
     console.log(`\nsteps: the pipeline's instructions over the floor's; target 15 µs`)
   } finally {

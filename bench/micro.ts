@@ -19,8 +19,8 @@ import { execFileSync } from "node:child_process"
 import { join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
 import { intOption, options, quantile } from "../scripts/stats.js"
-import { drive, type Handle, rowLabels, rowsFrom, type TreeModules } from "./microRows.js"
-import { openWorktree, shortRef } from "./worktree.js"
+import { DIRECT, drive, FLOOR, type Handle, PIPELINE, rowLabels, rowsFrom, treeModulePaths, type TreeModules } from "./microRows.js"
+import { openWorktree, refLabels } from "./worktree.js"
 
 const opts = options(process.argv.slice(2))
 const requests = intOption(opts, "requests", 20_000)
@@ -28,14 +28,11 @@ const rounds = intOption(opts, "rounds", 5)
 const root = resolve(import.meta.dirname, "..")
 
 /** The rows as the tree at `dir` builds them. */
-const contendersAt = async (dir: string): Promise<ReadonlyArray<Handle>> =>
-  rowsFrom({
-    runtime: (await import(join(dir, "src/layers/WorkerRuntime.ts"))) as TreeModules["runtime"],
-    logging: (await import(join(dir, "src/layers/Logging.ts"))) as TreeModules["logging"],
-    log: (await import(join(dir, "src/services/RequestLog.ts"))) as TreeModules["log"],
-    sdk: (await import(join(dir, "test/support/Sdk.ts"))) as TreeModules["sdk"],
-    app: (await import(join(dir, "test/support/TestApp.ts"))) as TreeModules["app"]
-  })
+const contendersAt = async (dir: string): Promise<ReadonlyArray<Handle>> => {
+  const modules: Record<string, unknown> = {}
+  for (const [name, path] of Object.entries(treeModulePaths)) modules[name] = await import(join(dir, path))
+  return rowsFrom(modules as unknown as TreeModules)
+}
 
 /** Microseconds per request over `requests` sequential requests (NaN if one was not answered 200). */
 const time = async (handle: Handle): Promise<number> => {
@@ -55,10 +52,13 @@ const measure = async (contenders: ReadonlyArray<Handle>): Promise<ReadonlyArray
   return perRequest.map((xs) => quantile(xs, 0.5))
 }
 
+/** The router's steps in one process: the pipeline over the floor with its line. */
+const stepsOf = (medians: ReadonlyArray<number>) => (medians[PIPELINE] ?? NaN) - (medians[FLOOR] ?? NaN)
+
 const us = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "n/a")
 
 const printOne = (medians: ReadonlyArray<number>) => {
-  const direct = medians[0] ?? Number.NaN
+  const direct = medians[DIRECT] ?? Number.NaN
   console.log(`Node ${process.version}; ${rounds} interleaved rounds of ${requests} requests; medians\n`)
   console.log(`${"".padEnd(28)}${"µs/request".padStart(12)}${"requests/s".padStart(12)}${"over direct".padStart(13)}`)
   rowLabels.forEach((label, i) => {
@@ -66,13 +66,14 @@ const printOne = (medians: ReadonlyArray<number>) => {
     const over = i === 0 ? "-" : `${us(value - direct)} µs`
     console.log(`${label.padEnd(28)}${us(value).padStart(12)}${(1e6 / value).toFixed(0).padStart(12)}${over.padStart(13)}`)
   })
-  console.log(`\nthe router's steps (pipeline over the floor with its line): ${us((medians[3] ?? NaN) - (medians[2] ?? NaN))} µs; target 15`)
+  console.log(`\nthe router's steps (pipeline over the floor with its line): ${us(stepsOf(medians))} µs; target 15`)
 }
 
 /** One process per ref in turn, `processes` times; the steps of each process, then their medians. */
 const compareRefs = (refs: ReadonlyArray<string>) => {
   const processes = intOption(opts, "processes", 6)
   const trees = refs.map(openWorktree)
+  const labels = refLabels(refs)
   try {
     const steps = refs.map(() => [] as Array<number>)
     const floors = refs.map(() => [] as Array<number>)
@@ -86,15 +87,14 @@ const compareRefs = (refs: ReadonlyArray<string>) => {
           { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }
         )
         const medians = JSON.parse(out.trim().split("\n").at(-1) ?? "[]") as ReadonlyArray<number>
-        steps[i]!.push((medians[3] ?? NaN) - (medians[2] ?? NaN))
-        floors[i]!.push((medians[2] ?? NaN) - (medians[0] ?? NaN))
-        process.stderr.write(`process ${p + 1}/${processes} ${shortRef(refs[i]!)}: steps ${us(steps[i]!.at(-1)!)} µs\n`)
+        steps[i]!.push(stepsOf(medians))
+        floors[i]!.push((medians[FLOOR] ?? NaN) - (medians[DIRECT] ?? NaN))
+        process.stderr.write(`process ${p + 1}/${processes} ${labels[i]}: steps ${us(steps[i]!.at(-1)!)} µs\n`)
       }
     }
     console.log(`Node ${process.version}; per ref ${processes} processes, each ${rounds} interleaved rounds of ${requests} requests\n`)
     console.log(`${"ref".padEnd(16)}${"steps: median".padStart(15)}${"min".padStart(9)}${"max".padStart(9)}${"floor over direct".padStart(20)}`)
-    refs.forEach((ref, i) => {
-      const name = `${shortRef(ref)}${refs.indexOf(ref) < i ? " again" : ""}`
+    labels.forEach((name, i) => {
       const s = steps[i]!
       console.log(`${name.padEnd(16)}${`${us(quantile(s, 0.5))} µs`.padStart(15)}${us(Math.min(...s)).padStart(9)}${us(Math.max(...s)).padStart(9)}${`${us(quantile(floors[i]!, 0.5))} µs`.padStart(20)}`)
     })

@@ -15,7 +15,21 @@ export interface TreeModules {
   readonly app: typeof import("../test/support/TestApp.js")
 }
 
+/** Where each of `TreeModules` lives in a tree (bench:micro imports them, bench:count bundles them). */
+export const treeModulePaths: { readonly [K in keyof TreeModules]: string } = {
+  runtime: "src/layers/WorkerRuntime.ts",
+  logging: "src/layers/Logging.ts",
+  log: "src/services/RequestLog.ts",
+  sdk: "test/support/Sdk.ts",
+  app: "test/support/TestApp.ts"
+}
+
 export type Handle = (request: Request) => Promise<Response>
+
+/** Indexes of the rows: the router's steps are `PIPELINE` over `FLOOR`. */
+export const DIRECT = 0
+export const FLOOR = 2
+export const PIPELINE = 3
 
 export const rowLabels = ["routeAgentRequest (direct)", "runPromise around it", "  + one log line", "pipeline (ours)"] as const
 

@@ -10,6 +10,10 @@ const git = (...args: ReadonlyArray<string>) => execFileSync("git", args, { cwd:
 /** The short commit id of `ref`. */
 export const shortRef = (ref: string): string => git("rev-parse", "--short", ref)
 
+/** A table label for each of `refs`: its short id, and "again" for a ref named earlier too (A/A). */
+export const refLabels = (refs: ReadonlyArray<string>): ReadonlyArray<string> =>
+  refs.map((ref, i) => `${shortRef(ref)}${refs.indexOf(ref) < i ? " again" : ""}`)
+
 /** Checks `ref` out; `remove` deletes the worktree again. */
 export const openWorktree = (ref: string): { readonly dir: string; readonly remove: () => void } => {
   const dir = mkdtempSync(join(tmpdir(), "agents-router-ref-"))
