@@ -51,6 +51,8 @@ import { SocketRefusal } from "./SocketRefusal.js"
 /** The request as every step reads it. */
 interface Incoming {
   readonly request: Request
+  /** `request.url`, read once (Node serialises it on every read). */
+  readonly href: string
   readonly url: URL
   readonly requestId: string
   readonly worker: WorkerContext
@@ -102,7 +104,8 @@ const make = Effect.gen(function* () {
   const handle = (request: Request, worker: WorkerContext) =>
     Effect.suspend(() => {
       const started = clock.unsafeCurrentTimeMillis()
-      const incoming: Incoming = { request, url: new URL(request.url), requestId: enricher.newRequestId(), worker }
+      const href = request.url
+      const incoming: Incoming = { request, href, url: new URL(href), requestId: enricher.newRequestId(), worker }
       // Most requests are agent requests: only the router's own paths go through `OwnPages`.
       return pages.paths.has(incoming.url.pathname)
         ? Effect.flatMap(pages.answer(request, incoming.url, incoming.requestId, worker.env), (page) =>
@@ -164,7 +167,7 @@ const make = Effect.gen(function* () {
 
   /** Handshake check, enrichment, then the forward to the agent's Durable Object. */
   const forward = (
-    { request, requestId, url, worker }: Incoming,
+    { href, request, requestId, url, worker }: Incoming,
     to: Located,
     caller: Caller
   ): Effect.Effect<Answered, UpgradeRejected | RoutingFailed> =>
@@ -174,7 +177,7 @@ const make = Effect.gen(function* () {
         const search = authenticator.enabled ? withoutParam(url, TOKEN_PARAM) : url.search
         const target = `${url.origin}${canonicalPath(config.prefix, to.agent.urlName, to.instance.segment, to.rest.rest)}${search}`
         const user = userOf(caller)
-        const forwarding = enricher.enrich(request, target, requestId, { consumed: authenticator.enabled, user })
+        const forwarding = enricher.enrich(request, href, target, requestId, { consumed: authenticator.enabled, user })
         return Effect.map(
           gateway.forward({ forwarding, agent: to.agent, instance: to.instance.name, env: worker.env }),
           ({ attempts, response }): Answered => ({

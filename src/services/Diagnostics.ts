@@ -46,7 +46,8 @@ const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const started = yield* Clock.currentTimeMillis
       const url = `${origin}${canonicalPath(config.prefix, agent.urlName, encodePathSegment(PROBE_INSTANCE), "")}`
-      const forwarding = enricher.enrich(new Request(url), url, requestId, { consumed: false })
+      const probe = new Request(url)
+      const forwarding = enricher.enrich(probe, probe.url, url, requestId, { consumed: false })
       const outcome = yield* Effect.either(gateway.forward({ forwarding, agent, instance: PROBE_INSTANCE, env }))
       const roundTripMs = (yield* Clock.currentTimeMillis) - started
       return outcome._tag === "Right"

@@ -30,13 +30,17 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
   {
     /** A fresh request id (a client's own `x-request-id` is never adopted; see `clientRequestId`). */
     readonly newRequestId: () => string
-    /** How to forward `request` to `url` with `requestId`; see `Forwarding`. */
-    readonly enrich: (request: Request, url: string, requestId: string, credentials: ForwardedCredentials) => Forwarding
+    /**
+     * How to forward `request` (whose `request.url` is `requestUrl`, read once: Node re-serialises it on every
+     * read) to `url` with `requestId`; see `Forwarding`.
+     */
+    readonly enrich: (request: Request, requestUrl: string, url: string, requestId: string, credentials: ForwardedCredentials) => Forwarding
   }
 >() {
   /** The forwarding of one request. */
   static readonly forwarding = (
     request: Request,
+    requestUrl: string,
     url: string,
     requestId: string,
     credentials: ForwardedCredentials
@@ -45,7 +49,7 @@ export class RequestEnricher extends Context.Tag("app/RequestEnricher")<
       // A request with a body is always re-made around the body stream: under `wrangler dev`, a client's own
       // request whose body the agent never reads (a POST to get-messages) was answered in the log but
       // never reached the client (the local proxy waits for the body to be taken).
-      url === request.url && request.body === null
+      url === requestUrl && request.body === null
         ? request
         : new Request(url, {
             method: request.method,

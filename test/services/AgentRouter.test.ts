@@ -24,6 +24,23 @@ describe("AgentRouter", () => {
       })
     )
 
+    it.effect("reads the client's request.url once (Node's undici serialises it on every read)", () =>
+      Effect.gen(function* () {
+        const { namespace } = fakeNamespace()
+        let reads = 0
+        class CountingRequest extends Request {
+          override get url() {
+            reads++
+            return super.url
+          }
+        }
+        const response = yield* send(new CountingRequest("http://router.test/agents/coder-agent/default?_pk=1"), { CoderAgent: namespace })
+        expect(response.status).toBe(200)
+        // One read by the router, one by the SDK's routeAgentRequest (it parses the URL it is handed).
+        expect(reads).toBe(2)
+      })
+    )
+
     it.effect("keeps method, body and ordinary headers; strips internal ones; sets x-request-id", () =>
       Effect.gen(function* () {
         const { namespace, deliveries } = fakeNamespace()
