@@ -1,18 +1,19 @@
 /**
- * bench:micro's rows counted in instructions instead of timed: each row's requests run under
- * `valgrind --tool=callgrind` in a Node with V8 made deterministic (`--single-threaded --predictable`, fixed
- * seeds), once with `--warm` requests and once with `--warm` + `--requests`, a full collection before and
- * after the counted ones; the difference over `--requests` is the row's instructions per request. The same
- * commit counted twice: within 0.02% at `--warm 2000`, 1.5% at `--warm 10000`, whatever else the host was
- * doing, where timed steps here moved 23-86 µs between processes. Windows before about 10,000 requests are
- * still JIT warm-up and rank changes differently (docs/performance.md). The router's steps are the
- * pipeline's instructions over the floor's (the SDK call in the runtime with one line); the µs column
- * converts them at the ns per instruction of a timed run of the same bundle (an estimate, as noisy as any
- * timed run here). About two minutes per valgrind run at the default sizes.
+ * bench:micro's rows counted in instructions instead of timed: each row runs under `valgrind
+ * --tool=callgrind` in a Node with V8 made deterministic (`--single-threaded --predictable`, fixed seeds;
+ * V8's own GC schedule, since a fixed one collects far more often than Node does). `--warm` requests run
+ * uninstrumented, then callgrind counts the next `--requests` only (turned on and off with
+ * `callgrind_control` around them): instructions per request in the steady state, one run per row. The
+ * router's steps are the pipeline's instructions over the floor's (the SDK call in the runtime with one
+ * line); the µs column converts them at the ns per instruction of a timed run
+ * of the same bundle (an estimate, as noisy as any timed run here). Earlier versions counted a window right
+ * after a forced `gc()`, which threw away type feedback: every window then re-ran V8's compilers, and that
+ * was most of what they counted (docs/performance.md).
  *
- *   npm run bench:count -- [--ref a,b] [--warm 10000] [--requests 2000] [--jobs 2]
+ *   npm run bench:count -- [--ref a,b] [--warm 40000] [--requests 10000] [--jobs 2]
  */
-import { execFile } from "node:child_process"
+import { execFile, spawn } from "node:child_process"
+import { createInterface } from "node:readline"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -24,11 +25,11 @@ import { openWorktree, refLabels } from "./worktree.js"
 
 const run = promisify(execFile)
 const opts = options(process.argv.slice(2))
-const warm = intOption(opts, "warm", 10_000)
-const requests = intOption(opts, "requests", 2_000)
+const warm = intOption(opts, "warm", 40_000)
+const requests = intOption(opts, "requests", 10_000)
 const jobs = intOption(opts, "jobs", 2)
 const root = resolve(import.meta.dirname, "..")
-const deterministic = ["--single-threaded", "--predictable", "--hash-seed=1", "--random-seed=1", "--expose-gc"]
+const deterministic = ["--single-threaded", "--predictable", "--hash-seed=1", "--random-seed=1"]
 
 /**
  * A bundle of this checkout's `microRows` over the app modules of `dir`, run as `node bundle row warm count`:
@@ -45,20 +46,23 @@ const bundleFor = async (dir: string, out: string) => {
       // A zero-delay timer (Effect's yield, the deferred log flush) fires after 1 ms of wall time, which
       // under callgrind is many requests' worth: how many lines pile up between flushes, and so what the
       // collector does, then depends on the host's speed. setImmediate keeps the order and not the clock.
+      `import { createInterface } from "node:readline"`,
       `const timer = globalThis.setTimeout`,
       `globalThis.setTimeout = (run, ms, ...args) => (ms > 0 ? timer(run, ms, ...args) : setImmediate(run, ...args))`,
       `const [row, warm, count] = process.argv.slice(2).map(Number)`,
+      `const counted = process.argv[5] === "counted"`,
       `const handle = rowsFrom({ ${Object.keys(treeModulePaths).join(", ")} })[row]`,
       `const warmed = await drive(handle, warm)`,
-      // A full collection on each side of the counted requests: a major GC lands in one window and not in
-      // another (the same two commits counted 475k and 138k apart without), so the counted run ends by
-      // collecting what its requests left, and both runs start from the same heap.
-      `globalThis.gc?.()`,
+      // Counted: callgrind instruments only the requests between "ready" and the result (the parent turns it
+      // on and off), so the warm-up runs at valgrind's uninstrumented speed and nothing else is counted.
+      `const lines = counted ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined`,
+      `if (lines !== undefined) { console.log("ready"); await lines.next() }`,
       `const started = performance.now()`,
       `const ok = warmed && (await drive(handle, count))`,
       `const us = ((performance.now() - started) * 1000) / count`,
-      `globalThis.gc?.()`,
-      `console.log(JSON.stringify({ ok, us }))`
+      `console.log(JSON.stringify({ ok, us }))`,
+      `await lines?.next()`,
+      `process.exit(0)`
     ].join("\n")
   )
   const bundle = join(out, "bundle.mjs")
@@ -83,26 +87,39 @@ const bundleFor = async (dir: string, out: string) => {
   return bundle
 }
 
-/** Instructions `node bundle row warm count` executes, as callgrind counts them. */
-const instructions = async (bundle: string, row: number, count: number): Promise<number> => {
-  const { stderr, stdout } = await run(
-    "valgrind",
-    ["--tool=callgrind", "--callgrind-out-file=/dev/null", process.execPath, ...deterministic, bundle, String(row), String(warm), String(count)],
-    { maxBuffer: 1 << 26 }
-  )
-  const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr)?.[1]
-  if (!(JSON.parse(stdout.trim()) as { ok: boolean }).ok || refs === undefined) return Number.NaN
-  return Number(refs.replaceAll(",", ""))
-}
-
-/** Requests to warm and then to time in the timed runs (native speed: bench:micro's JIT warm-up). */
-const TIMED = 20_000
+/**
+ * Instructions per request of `row`'s `requests` after `warm` uninstrumented ones, as callgrind counts them:
+ * instrumentation is off until the bundle says "ready", on until it prints its result, then off again.
+ */
+const instructions = (bundle: string, row: number): Promise<number> =>
+  new Promise((done) => {
+    const child = spawn(
+      "valgrind",
+      ["--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null", process.execPath, ...deterministic, bundle, String(row), String(warm), String(requests), "counted"],
+      { stdio: ["pipe", "pipe", "pipe"] }
+    )
+    let stderr = ""
+    let ok = false
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    const instrument = (on: boolean) => run("callgrind_control", ["-i", on ? "on" : "off", String(child.pid)])
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      if (line === "ready") void instrument(true).then(() => child.stdin.write("\n"))
+      else if (line.startsWith("{")) {
+        ok = (JSON.parse(line) as { ok: boolean }).ok
+        void instrument(false).then(() => child.stdin.write("\n"))
+      }
+    })
+    child.on("close", () => {
+      const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr)?.[1]
+      done(ok && refs !== undefined ? Number(refs.replaceAll(",", "")) / requests : Number.NaN)
+    })
+  })
 
 /** µs per request of a timed run of the bundle after its warm-up (median of three processes), for the conversion. */
 const timed = async (bundle: string, row: number): Promise<number> => {
   const runs: Array<number> = []
   for (let i = 0; i < 3; i++) {
-    const { stdout } = await run(process.execPath, [bundle, String(row), String(TIMED), String(TIMED)])
+    const { stdout } = await run(process.execPath, [bundle, String(row), String(warm), String(requests)])
     runs.push((JSON.parse(stdout.trim()) as { us: number }).us)
   }
   return runs.sort((a, b) => a - b)[1] ?? Number.NaN
@@ -148,15 +165,10 @@ const main = async () => {
       mkdirSync(out)
       bundles.push(await bundleFor(side.dir, out))
     }
-    const tasks = bundles.flatMap((bundle) =>
-      [FLOOR, PIPELINE].flatMap((row) => [0, requests].map((count) => () => instructions(bundle, row, count)))
-    )
+    const tasks = bundles.flatMap((bundle) => [FLOOR, PIPELINE].map((row) => () => instructions(bundle, row)))
     process.stderr.write(`${tasks.length} callgrind runs, ${jobs} at a time (minutes each)...\n`)
     const counts = await pool(tasks)
-    const perRequest = (side: number, row: number) => {
-      const at = side * 4 + (row === FLOOR ? 0 : 2)
-      return ((counts[at + 1] ?? NaN) - (counts[at] ?? NaN)) / requests
-    }
+    const perRequest = (side: number, row: number) => counts[side * 2 + (row === FLOOR ? 0 : 1)] ?? Number.NaN
     console.log(`Node ${process.version}; instructions per request, requests ${warm + 1}..${warm + requests} of each row\n`)
     console.log(`${"".padEnd(16)}${"floor".padStart(12)}${"pipeline".padStart(12)}${"steps".padStart(12)}${"steps ≈ µs".padStart(12)}`)
     for (const [i, side] of sides.entries()) {
