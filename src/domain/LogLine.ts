@@ -51,18 +51,13 @@ const setField = (target: Record<string, unknown>, key: string, value: unknown) 
  */
 export const formatLogLine = ({ annotationCount, annotations, date, level, message }: LogRecord): string => {
   const first: unknown = Array.isArray(message) ? message[0] : message
-  const event: object = typeof first === "object" && first !== null ? first : { event: String(first) }
-  // The event is copied only when annotations are added to it (a request's line has none).
-  let fields = event
-  if (annotationCount > 0) {
-    const annotated: Record<string, unknown> = { ...event }
-    for (const [key, value] of annotations) setField(annotated, key, value)
-    fields = annotated
-  }
+  const fields: Record<string, unknown> =
+    typeof first === "object" && first !== null ? { ...first } : { event: String(first) }
+  if (annotationCount > 0) for (const [key, value] of annotations) setField(fields, key, value)
   const line: Record<string, unknown> = { timestamp: date.toISOString(), level, event: undefined }
   // Code-unit order, as `<` compares; the default sort needs no comparator call per pair.
   for (const key of Object.keys(fields).sort()) {
-    const value: unknown = Reflect.get(fields, key)
+    const value = fields[key]
     setField(line, key, typeof value === "string" ? redactSecrets(clip(value, MAX_FIELD_CHARS)) : value)
   }
   return JSON.stringify(line)
