@@ -5,8 +5,8 @@
  * uninstrumented, then callgrind counts the next `--requests` only (turned on and off with
  * `callgrind_control` around them): instructions per request in the steady state, one run per row. The
  * router's steps are the pipeline's instructions over the floor's (the SDK call in the runtime with one
- * line); the µs column converts them at the ns per instruction of a timed run
- * of the same bundle (an estimate, as noisy as any timed run here). Earlier versions counted a window right
+ * line); the µs column converts them at the ns per instruction of a timed run of the same bundle (an
+ * estimate, as noisy as any timed run here). Earlier versions counted a window right
  * after a forced `gc()`, which threw away type feedback: every window then re-ran V8's compilers, and that
  * was most of what they counted (docs/performance.md).
  *
@@ -32,8 +32,9 @@ const root = resolve(import.meta.dirname, "..")
 const deterministic = ["--single-threaded", "--predictable", "--hash-seed=1", "--random-seed=1"]
 
 /**
- * A bundle of this checkout's `microRows` over the app modules of `dir`, run as `node bundle row warm count`:
- * `warm` requests, then `count` more, timed.
+ * A bundle of this checkout's `microRows` over the app modules of `dir`, run as `node bundle row warm count
+ * [counted]`: `warm` requests, then `count` more, timed; with `counted`, it waits for a line on stdin before
+ * the `count` requests and after them (see `instructions`).
  */
 const bundleFor = async (dir: string, out: string) => {
   const entry = join(out, "entry.ts")
@@ -101,12 +102,18 @@ const instructions = (bundle: string, row: number): Promise<number> =>
     let stderr = ""
     let ok = false
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-    const instrument = (on: boolean) => run("callgrind_control", ["-i", on ? "on" : "off", String(child.pid)])
+    // Turns counting on or off, then lets the bundle go on; a failed toggle ends the run (NaN) rather than
+    // leaving the bundle waiting on stdin.
+    const instrument = (on: boolean) =>
+      run("callgrind_control", ["-i", on ? "on" : "off", String(child.pid)]).then(
+        () => child.stdin.write("\n"),
+        () => child.kill()
+      )
     createInterface({ input: child.stdout }).on("line", (line) => {
-      if (line === "ready") void instrument(true).then(() => child.stdin.write("\n"))
+      if (line === "ready") void instrument(true)
       else if (line.startsWith("{")) {
         ok = (JSON.parse(line) as { ok: boolean }).ok
-        void instrument(false).then(() => child.stdin.write("\n"))
+        void instrument(false)
       }
     })
     child.on("close", () => {
