@@ -8,7 +8,8 @@
  * line); the µs column converts them at the ns per instruction of a timed run of the same bundle (an
  * estimate, as noisy as any timed run here). Earlier versions counted a window right
  * after a forced `gc()`, which threw away type feedback: every window then re-ran V8's compilers, and that
- * was most of what they counted (docs/performance.md).
+ * was most of what they counted (docs/performance.md). Identical code still lands in one of two states
+ * (a pipeline of about 230k or about 355k instructions): count a surprising result again.
  *
  *   npm run bench:count -- [--ref a,b] [--warm 40000] [--requests 10000] [--jobs 2]
  */
