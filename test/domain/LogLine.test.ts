@@ -61,6 +61,23 @@ describe("formatLogLine", () => {
     )
   })
 
+  it("writes events whose fields are already in name order (no sort) as the reference format does", () => {
+    const inOrder = (fields: Record<string, unknown>) => {
+      const event: Record<string, unknown> = {}
+      for (const name of Object.keys(fields).sort())
+        Object.defineProperty(event, name, { value: fields[name], enumerable: true, writable: true, configurable: true })
+      return event
+    }
+    const names = fc.oneof(key, fc.constantFrom("agent", "attempts", "clientRequestId", "durationMs", "instance", "method", "subAgents", "user"))
+    fc.assert(
+      fc.property(fc.dictionary(names, value, { maxKeys: 20 }), fc.array(fc.tuple(key, value), { maxLength: 2 }), (fields, annotations) => {
+        const event = inOrder(fields)
+        expect(formatLogLine(record(event, annotations))).toBe(reference(record(event, annotations)))
+      }),
+      { numRuns: 3_000 }
+    )
+  })
+
   it("keeps a field named __proto__ as a field (it once became the line's prototype, and a Date there threw)", () => {
     const event = Object.defineProperty({ event: "x" }, "__proto__", { value: new Date(0), enumerable: true })
     expect(formatLogLine(record(event))).toBe(
