@@ -5,7 +5,7 @@
 import { Cause } from "effect"
 import type { RouterError } from "./Errors.js"
 import { REQUEST_ID_HEADER } from "./Headers.js"
-import type { Outcome, RequestCompletedEvent } from "./LogEvent.js"
+import type { Outcome, RequestFacts } from "./LogEvent.js"
 import { defectProblem, type Problem, problemFor } from "./Problem.js"
 import { closeReason, type SocketClose } from "./SocketClose.js"
 import { renderProblem } from "./Render.js"
@@ -22,14 +22,11 @@ export interface Answered {
 export interface Place {
   readonly agent: string
   readonly instance: string
-  readonly subAgents?: ReadonlyArray<{ readonly agent: string; readonly instance: string }>
+  readonly subAgents?: ReadonlyArray<{ readonly agent: string; readonly instance: string }> | undefined
 }
 
 /** What the `request.completed` line says about a request beyond its answer's status. */
-export type RequestFacts = Pick<
-  RequestCompletedEvent,
-  "agent" | "instance" | "subAgents" | "attempts" | "reason" | "cause" | "binding" | "hint" | "user" | "clientAddress"
->
+export type { RequestFacts }
 
 /**
  * What a request ended with: the answer, its outcome, and the facts its log line reports. `close` is set

@@ -71,13 +71,52 @@ export interface LogEvent {
 /** The fields of a `request.completed` line before the logger adds `timestamp` and `level`. */
 export type RequestCompletedEvent = Omit<RequestCompleted, "timestamp" | "level">
 
+type FactName = "agent" | "instance" | "subAgents" | "attempts" | "reason" | "cause" | "binding" | "hint" | "user" | "clientAddress"
+
+/**
+ * What a line says about where a request went and why it ended so: the place, and a failure's details.
+ * An optional fact may be present as `undefined`: the line leaves it out.
+ */
+export type RequestFacts = Pick<RequestCompletedEvent, "agent" | "instance"> & {
+  readonly [K in Exclude<FactName, "agent" | "instance">]?: RequestCompletedEvent[K] | undefined
+}
+
+/** What a line says about the request and its answer: every field but the facts and the event name. */
+export type RequestOutcome = Omit<RequestCompletedEvent, FactName | "event" | "closeCode" | "clientRequestId"> & {
+  readonly closeCode?: number | undefined
+  readonly clientRequestId?: string | undefined
+}
+
+/** A `request.completed` event as `requestCompleted` builds it: every field in name order, `undefined` where absent. */
+export type RequestCompletedFields = RequestOutcome & RequestFacts & { readonly event: "request.completed" }
+
 /**
  * The one constructor of `request.completed` events, for the router and its last-resort path alike: the
- * fields are typed by the `RequestCompleted` schema, so a line that would not decode does not compile.
+ * fields are typed by the `RequestCompleted` schema, so a line that would not decode does not compile. One
+ * object with every field in name order (absent ones `undefined`), so the logger writes it without sorting
+ * and every line's event has one shape (bench:count, docs/performance.md).
  */
-export const requestCompleted = (fields: Omit<RequestCompletedEvent, "event">): RequestCompletedEvent => ({
+export const requestCompleted = (answer: RequestOutcome, facts: RequestFacts): RequestCompletedFields => ({
+  agent: facts.agent,
+  attempts: facts.attempts,
+  binding: facts.binding,
+  cause: facts.cause,
+  clientAddress: facts.clientAddress,
+  clientRequestId: answer.clientRequestId,
+  closeCode: answer.closeCode,
+  durationMs: answer.durationMs,
   event: "request.completed",
-  ...fields
+  hint: facts.hint,
+  instance: facts.instance,
+  method: answer.method,
+  outcome: answer.outcome,
+  path: answer.path,
+  reason: facts.reason,
+  requestId: answer.requestId,
+  status: answer.status,
+  subAgents: facts.subAgents,
+  upgrade: answer.upgrade,
+  user: facts.user
 })
 
 /** The fields every agent event line carries. */

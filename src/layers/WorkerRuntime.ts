@@ -33,26 +33,24 @@ export type FetchHandler = (request: Request, env: WorkerEnv, ctx: ExecutionCont
 const lastResort = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<unknown>, reason: DefectReason) =>
   Effect.flatMap(Effect.all([RequestLog, SocketRefusal]), ([log, refusal]) => {
     const requestId = crypto.randomUUID()
-    const fromClient = clientRequestId(request.headers)
     // A WebSocket gets the defect as close 1011, which its script can read.
     const close = isAcceptableUpgrade(handshakeInputOf(request))
       ? { code: 1011, reason: closeReason(1011, reason, defectProblem.detail, requestId) }
       : undefined
-    const event = requestCompleted({
-      requestId,
-      method: request.method,
-      path: new URL(request.url).pathname,
-      agent: null,
-      instance: null,
-      upgrade: isUpgradeRequest(request.headers),
-      outcome: "Defect",
-      status: 500,
-      durationMs: 0,
-      reason,
-      cause: Cause.pretty(cause),
-      ...(close === undefined ? {} : { closeCode: close.code }),
-      ...(fromClient === undefined ? {} : { clientRequestId: fromClient })
-    })
+    const event = requestCompleted(
+      {
+        requestId,
+        method: request.method,
+        path: new URL(request.url).pathname,
+        upgrade: isUpgradeRequest(request.headers),
+        outcome: "Defect",
+        status: 500,
+        durationMs: 0,
+        closeCode: close?.code,
+        clientRequestId: clientRequestId(request.headers)
+      },
+      { agent: null, instance: null, reason, cause: Cause.pretty(cause) }
+    )
     const response =
       close === undefined
         ? renderProblem(defectProblem, { requestId, json: acceptsJson(request.headers.get("accept")), diagnostics: false })

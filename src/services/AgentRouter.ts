@@ -8,7 +8,7 @@
  */
 import { Cause, Context, Effect, Either, Layer, LogLevel, Option } from "effect"
 import { type DeclaredAgent, publicNames } from "../domain/AgentCatalog.js"
-import { type Answered, failureAnswer, type Finished, type Place, withRequestId } from "../domain/Answers.js"
+import { type Answered, failureAnswer, type Finished, type Place, type RequestFacts, withRequestId } from "../domain/Answers.js"
 import { allowOriginValue, isPreflight, preflightHeaders, varyOnOrigin } from "../domain/Cors.js"
 import { anyone, type Caller, mayOpen, userOf } from "../domain/Access.js"
 import {
@@ -72,12 +72,13 @@ const EXPOSED_HEADERS = `${REQUEST_ID_HEADER}, retry-after`
 
 const logLevels = { INFO: LogLevel.Info, WARN: LogLevel.Warning, ERROR: LogLevel.Error } as const
 
-const placeOf = ({ agent, instance, rest }: Located): Place => ({
+/** A located request's line facts: its place, and for a forwarded one its attempts and verified user. */
+const factsOf = ({ agent, instance, rest }: Located, attempts?: number, user?: string): RequestFacts & Place => ({
   agent: agent.className,
   instance: instance.name,
-  ...(rest.children.length === 0
-    ? {}
-    : { subAgents: rest.children.map((child) => ({ agent: child.agent.className, instance: child.name })) })
+  subAgents: rest.children.length === 0 ? undefined : rest.children.map((child) => ({ agent: child.agent.className, instance: child.name })),
+  attempts,
+  user
 })
 
 /** The pipeline over the configured services, built once per runtime. */
@@ -123,12 +124,8 @@ const make = Effect.gen(function* () {
       onRight: (to) =>
         Effect.matchCauseEffect(admit(incoming, to), {
           onSuccess: ({ attempts, outcome, response, user }) =>
-            finish(incoming, started, {
-              response,
-              outcome,
-              facts: { ...placeOf(to), ...(attempts === undefined ? {} : { attempts }), ...(user === undefined ? {} : { user }) }
-            }),
-          onFailure: (cause) => failed(incoming, started, placeOf(to), cause)
+            finish(incoming, started, { response, outcome, facts: factsOf(to, attempts, user) }),
+          onFailure: (cause) => failed(incoming, started, factsOf(to), cause)
         })
     })
 
@@ -222,20 +219,21 @@ const make = Effect.gen(function* () {
       // The answer depends on Origin only when a list decides it.
       if (corsByList) varyOnOrigin(response.headers)
     }
-    const fromClient = clientRequestId(request.headers)
-    const event = requestCompleted({
-      requestId,
-      method: request.method,
-      path: url.pathname,
-      upgrade: isUpgradeRequest(request.headers),
-      outcome,
-      // A refused upgrade answered with a close keeps the table's status; `closeCode` says how it ended.
-      status: ended.response.status,
-      durationMs: clock.unsafeCurrentTimeMillis() - started,
-      ...facts,
-      ...(close === undefined ? {} : { closeCode: close.code }),
-      ...(fromClient === undefined ? {} : { clientRequestId: fromClient })
-    })
+    const event = requestCompleted(
+      {
+        requestId,
+        method: request.method,
+        path: url.pathname,
+        upgrade: isUpgradeRequest(request.headers),
+        outcome,
+        // A refused upgrade answered with a close keeps the table's status; `closeCode` says how it ended.
+        status: ended.response.status,
+        durationMs: clock.unsafeCurrentTimeMillis() - started,
+        closeCode: close?.code,
+        clientRequestId: clientRequestId(request.headers)
+      },
+      facts
+    )
     return Effect.as(requestLog.write(logLevels[ended.level ?? "INFO"], event, worker.ctx), response)
   }
 
