@@ -17,9 +17,16 @@ export const isPreflight = (method: string, headers: Headers): boolean =>
 export const originAllowed = (origin: string | null, allowList: ReadonlyArray<string>, ownOrigin: string): boolean =>
   origin === null || allowList.length === 0 || origin === ownOrigin || allowList.includes(origin)
 
-/** What an answer to `origin` says in `Access-Control-Allow-Origin`: `*` without a list, the origin if allowed. */
-export const allowOriginValue = (origin: string | null, allowList: ReadonlyArray<string>, ownOrigin: string): string | undefined =>
-  origin === null ? undefined : allowList.length === 0 ? "*" : originAllowed(origin, allowList, ownOrigin) ? origin : undefined
+/**
+ * What an answer to `origin` says in `Access-Control-Allow-Origin`: `*` without a list, the origin if allowed.
+ * The Worker's own origin is read from `own` only when a list decides (a URL computes it on every read).
+ */
+export const allowOriginValue = (
+  origin: string | null,
+  allowList: ReadonlyArray<string>,
+  own: { readonly origin: string }
+): string | undefined =>
+  origin === null ? undefined : allowList.length === 0 ? "*" : originAllowed(origin, allowList, own.origin) ? origin : undefined
 
 /** Headers a page may always send: the token (`Authorization`) and JSON bodies (`Content-Type`). */
 const ALWAYS_ALLOWED_HEADERS = ["authorization", "content-type"]

@@ -15,6 +15,8 @@ export interface HandshakeInput {
    * keeps its body, so a body is how a non-GET upgrade shows itself there.
    */
   readonly hasBody: boolean
+  /** Whether the client asks for a WebSocket (`isUpgradeRequest`), read once for every rule that asks. */
+  readonly upgrade: boolean
 }
 
 // A valid key is the base64 encoding of exactly 16 bytes: 22 characters, the last with its low bits
@@ -31,7 +33,8 @@ export const isUpgradeRequest = (headers: Headers): boolean => hasToken(headers.
 export const handshakeInputOf = (request: Request): HandshakeInput => ({
   method: request.method,
   headers: request.headers,
-  hasBody: request.body !== null
+  hasBody: request.body !== null,
+  upgrade: isUpgradeRequest(request.headers)
 })
 
 /**
@@ -39,19 +42,20 @@ export const handshakeInputOf = (request: Request): HandshakeInput => ({
  * answered with a closed socket rather than an HTTP status a browser's script cannot read.
  */
 export const isAcceptableUpgrade = (input: HandshakeInput): boolean =>
-  Either.getOrElse(checkHandshake(input, [], ""), () => false)
+  Either.getOrElse(checkHandshake(input, [], { origin: "" }), () => false)
 
 /**
  * Checks an upgrade request. Returns `true` for a valid upgrade, `false` for a plain HTTP request (no
  * rule applies), and fails with the first broken rule in a fixed order: method, Connection, key presence,
- * key form, version, origin. An absent `Origin` passes: only browsers send one, and they always do.
+ * key form, version, origin. An absent `Origin` passes: only browsers send one, and they always do. The
+ * Worker's own origin is read from `own` only when an upgrade's Origin is checked (a URL computes it).
  */
 export const checkHandshake = (
   input: HandshakeInput,
   allowedOrigins: ReadonlyArray<string>,
-  ownOrigin: string
+  own: { readonly origin: string }
 ): Either.Either<boolean, UpgradeRejected> => {
-  if (!isUpgradeRequest(input.headers)) return Either.right(false)
+  if (!input.upgrade) return Either.right(false)
   const reject = (reason: UpgradeRejected["reason"]) => Either.left(new UpgradeRejected({ reason }))
   if (input.method !== "GET" || input.hasBody) return reject("method_not_get")
   if (!hasToken(input.headers.get("connection"), "upgrade")) return reject("connection_not_upgrade")
@@ -59,6 +63,6 @@ export const checkHandshake = (
   if (key === null || key.trim().length === 0) return reject("missing_key")
   if (!websocketKey.test(key.trim())) return reject("invalid_key")
   if (input.headers.get("sec-websocket-version")?.trim() !== "13") return reject("unsupported_version")
-  if (!originAllowed(input.headers.get("origin"), allowedOrigins, ownOrigin)) return reject("origin_not_allowed")
+  if (!originAllowed(input.headers.get("origin"), allowedOrigins, own.origin)) return reject("origin_not_allowed")
   return Either.right(true)
 }

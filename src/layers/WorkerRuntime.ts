@@ -4,7 +4,7 @@
  * var, two agents colliding on an alias) answers 500 with its request id and logs the reason.
  */
 import { Cause, Effect, Exit, Layer, LogLevel, ManagedRuntime } from "effect"
-import { handshakeInputOf, isAcceptableUpgrade, isUpgradeRequest } from "../domain/Handshake.js"
+import { handshakeInputOf, isAcceptableUpgrade } from "../domain/Handshake.js"
 import { clientRequestId } from "../domain/Headers.js"
 import { type DefectReason, requestCompleted } from "../domain/LogEvent.js"
 import { defectProblem } from "../domain/Problem.js"
@@ -34,7 +34,8 @@ const lastResort = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<
   Effect.flatMap(Effect.all([RequestLog, SocketRefusal]), ([log, refusal]) => {
     const requestId = crypto.randomUUID()
     // A WebSocket gets the defect as close 1011, which its script can read.
-    const close = isAcceptableUpgrade(handshakeInputOf(request))
+    const handshake = handshakeInputOf(request)
+    const close = isAcceptableUpgrade(handshake)
       ? { code: 1011, reason: closeReason(1011, reason, defectProblem.detail, requestId) }
       : undefined
     const event = requestCompleted(
@@ -42,7 +43,7 @@ const lastResort = (request: Request, ctx: ExecutionContext, cause: Cause.Cause<
         requestId,
         method: request.method,
         path: new URL(request.url).pathname,
-        upgrade: isUpgradeRequest(request.headers),
+        upgrade: handshake.upgrade,
         outcome: "Defect",
         status: 500,
         durationMs: 0,

@@ -23,7 +23,7 @@ import {
   type Unauthorized,
   type UpgradeRejected
 } from "../domain/Errors.js"
-import { checkHandshake, handshakeInputOf, isAcceptableUpgrade, isUpgradeRequest } from "../domain/Handshake.js"
+import { checkHandshake, type HandshakeInput, handshakeInputOf, isAcceptableUpgrade } from "../domain/Handshake.js"
 import { clientRequestId, REQUEST_ID_HEADER } from "../domain/Headers.js"
 import { requestCompleted } from "../domain/LogEvent.js"
 import { acceptsJson } from "../domain/Render.js"
@@ -56,6 +56,8 @@ interface Incoming {
   readonly url: URL
   readonly requestId: string
   readonly worker: WorkerContext
+  /** What the handshake rules read (whether it is an upgrade, read once for the rules, the answer and the line). */
+  readonly handshake: HandshakeInput
 }
 
 /** Where an agent request goes: the declared agent, the instance, and the rest with its sub-agent steps checked. */
@@ -106,7 +108,14 @@ const make = Effect.gen(function* () {
     Effect.suspend(() => {
       const started = clock.unsafeCurrentTimeMillis()
       const href = request.url
-      const incoming: Incoming = { request, href, url: new URL(href), requestId: enricher.newRequestId(), worker }
+      const incoming: Incoming = {
+        request,
+        href,
+        url: new URL(href),
+        requestId: enricher.newRequestId(),
+        worker,
+        handshake: handshakeInputOf(request)
+      }
       // Most requests are agent requests: only the router's own paths go through `OwnPages`.
       return pages.paths.has(incoming.url.pathname)
         ? Effect.flatMap(pages.answer(request, incoming.url, incoming.requestId, worker.env), (page) =>
@@ -156,7 +165,7 @@ const make = Effect.gen(function* () {
 
   /** A CORS preflight for an agent URL, answered here from the Origin rule (it carries no credentials). */
   const preflight = ({ request, requestId, url }: Incoming): Either.Either<Answered, PreflightRejected> => {
-    const allow = allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url.origin)
+    const allow = allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url)
     if (allow === undefined) return Either.left(new PreflightRejected({ origin: request.headers.get("origin") ?? "" }))
     const headers = { ...preflightHeaders(allow, request.headers.get("access-control-request-headers")), [REQUEST_ID_HEADER]: requestId }
     return Either.right({ response: new Response(null, { status: 204, headers }), outcome: "preflight" })
@@ -164,11 +173,11 @@ const make = Effect.gen(function* () {
 
   /** Handshake check, enrichment, then the forward to the agent's Durable Object. */
   const forward = (
-    { href, request, requestId, url, worker }: Incoming,
+    { handshake, href, request, requestId, url, worker }: Incoming,
     to: Located,
     caller: Caller
   ): Effect.Effect<Answered, UpgradeRejected | RoutingFailed> =>
-    Either.match(checkHandshake(handshakeInputOf(request), config.allowedOrigins, url.origin), {
+    Either.match(checkHandshake(handshake, config.allowedOrigins, url), {
       onLeft: (rejected) => Effect.fail(rejected),
       onRight: () => {
         const search = authenticator.enabled ? withoutParam(url, TOKEN_PARAM) : url.search
@@ -194,7 +203,7 @@ const make = Effect.gen(function* () {
   const failed = (incoming: Incoming, started: number, at: Place | undefined, cause: Parameters<typeof failureAnswer>[0]) =>
     Effect.flatMap(diagnostics.allows(incoming.request), (allowed) => {
       const { request } = incoming
-      const closable = isAcceptableUpgrade(handshakeInputOf(request))
+      const closable = isAcceptableUpgrade(incoming.handshake)
       const ended = failureAnswer(
         cause,
         at,
@@ -206,11 +215,11 @@ const make = Effect.gen(function* () {
     })
 
   /** The response with CORS headers (or the closed socket of a refused upgrade), and its one log line. */
-  const finish = ({ request, requestId, url, worker }: Incoming, started: number, ended: Finished): Effect.Effect<Response> => {
+  const finish = ({ handshake, request, requestId, url, worker }: Incoming, started: number, ended: Finished): Effect.Effect<Response> => {
     const { close, facts, outcome } = ended
     const response = close === undefined ? ended.response : refusal.refuse(close, requestId)
     if (response.status !== 101) {
-      const allow = allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url.origin)
+      const allow = allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url)
       if (allow !== undefined) {
         response.headers.set("access-control-allow-origin", allow)
         // So a page's script can quote the request id and honour Retry-After.
@@ -224,7 +233,7 @@ const make = Effect.gen(function* () {
         requestId,
         method: request.method,
         path: url.pathname,
-        upgrade: isUpgradeRequest(request.headers),
+        upgrade: handshake.upgrade,
         outcome,
         // A refused upgrade answered with a close keeps the table's status; `closeCode` says how it ended.
         status: ended.response.status,

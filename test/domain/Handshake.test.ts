@@ -1,6 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import { checkHandshake } from "../../src/domain/Handshake.js"
+import { checkHandshake, type HandshakeInput, isUpgradeRequest } from "../../src/domain/Handshake.js"
+
+const inputOf = (method: string, headers: Headers, hasBody: boolean): HandshakeInput => ({
+  method,
+  headers,
+  hasBody,
+  upgrade: isUpgradeRequest(headers)
+})
 
 const valid = {
   upgrade: "websocket",
@@ -11,7 +18,7 @@ const valid = {
 
 const OWN = "https://router.example"
 const check = (headers: Record<string, string>, method = "GET", origins: ReadonlyArray<string> = [], hasBody = false) =>
-  Either.match(checkHandshake({ method, headers: new Headers(headers), hasBody }, origins, OWN), {
+  Either.match(checkHandshake(inputOf(method, new Headers(headers), hasBody), origins, { origin: OWN }), {
     onLeft: (e) => e.reason,
     onRight: (upgrade) => (upgrade ? "upgrade" : "http")
   })

@@ -41,6 +41,23 @@ describe("AgentRouter", () => {
       })
     )
 
+    it.effect("reads the client's Upgrade header once (the handshake rules, the answer and the line share it)", () =>
+      Effect.gen(function* () {
+        const { namespace } = fakeNamespace()
+        const client = new Request("http://router.test/agents/coder-agent/default?_pk=1")
+        const reads: Array<string> = []
+        const get = client.headers.get.bind(client.headers)
+        client.headers.get = (name: string) => {
+          reads.push(name.toLowerCase())
+          return get(name)
+        }
+        const response = yield* send(client, { CoderAgent: namespace })
+        expect(response.status).toBe(200)
+        // One read by the router, one by the SDK's routeAgentRequest, which is handed this same request.
+        expect(reads.filter((name) => name === "upgrade")).toHaveLength(2)
+      })
+    )
+
     it.effect("keeps method, body and ordinary headers; strips internal ones; sets x-request-id", () =>
       Effect.gen(function* () {
         const { namespace, deliveries } = fakeNamespace()
