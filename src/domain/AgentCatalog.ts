@@ -26,6 +26,8 @@ export interface DeclaredAgent extends AgentDeclaration {
 export interface AgentCatalog {
   readonly agents: ReadonlyArray<DeclaredAgent>
   readonly byAlias: ReadonlyMap<string, DeclaredAgent>
+  /** The spellings a client most often writes (the SDK's URL name among them), found without computing a key. */
+  readonly bySpelling: ReadonlyMap<string, DeclaredAgent>
 }
 
 /** Two declared agents answer to the same alias: a configuration error, refused at start-up. */
@@ -65,12 +67,20 @@ export const makeCatalog = (
     }
     agents.push(agent)
   }
-  return Either.right({ agents, byAlias })
+  const bySpelling = new Map<string, DeclaredAgent>()
+  for (const agent of agents) {
+    for (const spelling of [agent.binding, agent.urlName, ...spellingsOf(agent)]) bySpelling.set(spelling, agent)
+  }
+  return Either.right({ agents, byAlias, bySpelling })
 }
 
-/** The declared agent a URL segment names, in any accepted spelling; `None` when no agent answers to it. */
+/**
+ * The declared agent a URL segment names, in any accepted spelling; `None` when no agent answers to it. A
+ * spelling the catalog lists is found as written (every one's alias key is its agent's, so the answer is
+ * the same); any other goes through its alias key.
+ */
 export const lookupAgent = (catalog: AgentCatalog, segment: string): Option.Option<DeclaredAgent> =>
-  Option.fromNullable(catalog.byAlias.get(aliasKey(segment)))
+  Option.fromNullable(catalog.bySpelling.get(segment) ?? catalog.byAlias.get(aliasKey(segment)))
 
 /**
  * The spellings of a declared agent's name people may write (it also answers to its binding's, which are

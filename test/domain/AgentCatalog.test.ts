@@ -69,6 +69,26 @@ describe("makeCatalog", () => {
   })
 })
 
+describe("lookupAgent", () => {
+  const catalog = catalogOf("CoderAgent, Reviewer:REVIEW_BOT, Coder2")
+  it.prop("finds what the alias key alone finds, for listed spellings and any other segment", [
+    fc.oneof(
+      fc.constantFrom("CoderAgent", "coder-agent", "coder_agent", "coderagent", "REVIEW_BOT", "review-bot", "reviewer", "Reviewer", "coder2", "Coder2"),
+      fc.string({ maxLength: 12 }),
+      fc.stringMatching(/^[A-Za-z_-]{1,12}$/)
+    )
+  ], ([segment]) => {
+    expect(lookupAgent(catalog, segment)).toEqual(Option.fromNullable(catalog.byAlias.get(aliasKey(segment))))
+  })
+
+  it("lists each agent's usual spellings, each with its own agent", () => {
+    expect(catalog.bySpelling.get("coder-agent")?.className).toBe("CoderAgent")
+    expect(catalog.bySpelling.get("REVIEW_BOT")?.className).toBe("Reviewer")
+    expect(catalog.bySpelling.get("review-bot")?.className).toBe("Reviewer")
+    for (const [spelling, agent] of catalog.bySpelling) expect(agent.aliasKeys).toContain(aliasKey(spelling))
+  })
+})
+
 describe("parseDeclarations", () => {
   it("reads classes with optional bindings and ignores spaces", () => {
     expect(parseDeclarations(" CoderAgent , Other:OTHER ")).toEqual(
