@@ -54,6 +54,8 @@ interface Incoming {
   /** `request.url`, read once (Node serialises it on every read). */
   readonly href: string
   readonly url: URL
+  /** `url.pathname`, read once (Node's URL slices it out of the href on every read). */
+  readonly path: string
   readonly requestId: string
   readonly worker: WorkerContext
   /** What the handshake rules read (whether it is an upgrade, read once for the rules, the answer and the line). */
@@ -108,16 +110,18 @@ const make = Effect.gen(function* () {
     Effect.suspend(() => {
       const started = clock.unsafeCurrentTimeMillis()
       const href = request.url
+      const url = new URL(href)
       const incoming: Incoming = {
         request,
         href,
-        url: new URL(href),
+        url,
+        path: url.pathname,
         requestId: enricher.newRequestId(),
         worker,
         handshake: handshakeInputOf(request)
       }
       // Most requests are agent requests: only the router's own paths go through `OwnPages`.
-      return pages.paths.has(incoming.url.pathname)
+      return pages.paths.has(incoming.path)
         ? Effect.flatMap(pages.answer(request, incoming.url, incoming.requestId, worker.env), (page) =>
             Option.isSome(page) ? finish(incoming, started, { ...page.value, facts: nowhere }) : agentRequest(incoming, started)
           )
@@ -139,12 +143,12 @@ const make = Effect.gen(function* () {
     })
 
   /** Parse, resolve, validate, bound the URL, check sub-agent steps: synchronous, each failure a row of the table. */
-  const locate = ({ url, worker }: Incoming): Either.Either<Located, RouteNotFound | MissingBinding | InvalidRoute> =>
-    Either.flatMap(parseAgentPath(url.pathname, config.prefix, known), (path) =>
-      Either.flatMap(registry.resolve(path.agentSegment, url.pathname, worker.env), (agent) =>
+  const locate = ({ path: pathname, url, worker }: Incoming): Either.Either<Located, RouteNotFound | MissingBinding | InvalidRoute> =>
+    Either.flatMap(parseAgentPath(pathname, config.prefix, known), (path) =>
+      Either.flatMap(registry.resolve(path.agentSegment, pathname, worker.env), (agent) =>
         Either.flatMap(validateName(agent.className, path.rawInstance), (instance) =>
           Either.flatMap(boundUrl(url.href, agent.className), () =>
-            Either.map(checkSubAgents(path.rest, url.pathname, registry.children), (rest) => ({ agent, instance, rest }))
+            Either.map(checkSubAgents(path.rest, pathname, registry.children), (rest) => ({ agent, instance, rest }))
           )
         )
       )
@@ -215,7 +219,7 @@ const make = Effect.gen(function* () {
     })
 
   /** The response with CORS headers (or the closed socket of a refused upgrade), and its one log line. */
-  const finish = ({ handshake, request, requestId, url, worker }: Incoming, started: number, ended: Finished): Effect.Effect<Response> => {
+  const finish = ({ handshake, path, request, requestId, url, worker }: Incoming, started: number, ended: Finished): Effect.Effect<Response> => {
     const { close, facts, outcome } = ended
     const response = close === undefined ? ended.response : refusal.refuse(close, requestId)
     if (response.status !== 101) {
@@ -232,7 +236,7 @@ const make = Effect.gen(function* () {
       {
         requestId,
         method: request.method,
-        path: url.pathname,
+        path,
         upgrade: handshake.upgrade,
         outcome,
         // A refused upgrade answered with a close keeps the table's status; `closeCode` says how it ended.

@@ -5,6 +5,7 @@ import type { WorkerEnv } from "../../src/domain/Worker.js"
 import { AgentRouter } from "../../src/services/AgentRouter.js"
 import { fakeNamespace } from "../support/FakeNamespace.js"
 import { request, send, testApp, upgradeHeaders } from "../support/TestApp.js"
+import { routeAgentRequest } from "../support/Sdk.js"
 
 const decodeLine = Schema.decodeUnknownSync(Schema.parseJson(RequestCompleted))
 
@@ -55,6 +56,33 @@ describe("AgentRouter", () => {
         expect(response.status).toBe(200)
         // One read by the router, one by the SDK's routeAgentRequest, which is handed this same request.
         expect(reads.filter((name) => name === "upgrade")).toHaveLength(2)
+      })
+    )
+
+    it.effect("reads its URL's pathname once (Node's URL slices a new string out of the href on every read)", () =>
+      Effect.gen(function* () {
+        const url = "http://router.test/agents/coder-agent/default?_pk=1"
+        const pathname = Object.getOwnPropertyDescriptor(URL.prototype, "pathname")!
+        let reads = 0
+        const counting = (run: () => Promise<unknown>) =>
+          Effect.acquireUseRelease(
+            Effect.sync(() => {
+              reads = 0
+              Object.defineProperty(URL.prototype, "pathname", {
+                ...pathname,
+                get(this: URL) {
+                  reads++
+                  return pathname.get!.call(this)
+                }
+              })
+            }),
+            () => Effect.map(Effect.promise(run), () => reads),
+            () => Effect.sync(() => Object.defineProperty(URL.prototype, "pathname", pathname))
+          )
+        const env = { CoderAgent: fakeNamespace().namespace }
+        const bySdk = yield* counting(() => routeAgentRequest(new Request(url), env))
+        const byRouter = yield* counting(() => Effect.runPromise(Effect.provide(send(new Request(url), env), testApp())))
+        expect(byRouter - bySdk).toBe(1)
       })
     )
 
