@@ -11,16 +11,21 @@
  * was most of what they counted (docs/performance.md). Identical code still lands in one of two states
  * (a pipeline of about 230k or about 355k instructions): count a surprising result again.
  *
- *   npm run bench:count -- [--ref a,b] [--warm 40000] [--requests 10000] [--jobs 2]
+ * `--functions N` also names where the instructions go: each run writes its callgrind output and Node its
+ * perf map, and the N functions whose instructions per request differ most between the floor and the
+ * pipeline are listed for each side (see bench/callgrindFunctions.ts).
+ *
+ *   npm run bench:count -- [--ref a,b] [--warm 40000] [--requests 10000] [--jobs 2] [--functions 25]
  */
 import { execFile, spawn } from "node:child_process"
 import { createInterface } from "node:readline"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import { build } from "esbuild"
 import { intOption, options } from "../scripts/stats.js"
+import { instructionsByFunction, parsePerfMap } from "./callgrindFunctions.js"
 import { FLOOR, PIPELINE, treeModulePaths } from "./microRows.js"
 import { openWorktree, refLabels } from "./worktree.js"
 
@@ -29,6 +34,7 @@ const opts = options(process.argv.slice(2))
 const warm = intOption(opts, "warm", 40_000)
 const requests = intOption(opts, "requests", 10_000)
 const jobs = intOption(opts, "jobs", 2)
+const functions = opts.has("functions") ? intOption(opts, "functions", 25) : 0
 const root = resolve(import.meta.dirname, "..")
 const deterministic = ["--single-threaded", "--predictable", "--hash-seed=1", "--random-seed=1"]
 
@@ -89,15 +95,41 @@ const bundleFor = async (dir: string, out: string) => {
   return bundle
 }
 
+/** What one counted run gives: instructions per request, and with `--functions` the same by function. */
+interface Counted {
+  readonly perRequest: number
+  readonly byFunction: ReadonlyMap<string, number>
+}
+
 /**
  * Instructions per request of `row`'s `requests` after `warm` uninstrumented ones, as callgrind counts them:
- * instrumentation is off until the bundle says "ready", on until it prints its result, then off again.
+ * instrumentation is off until the bundle says "ready", on until it prints its result, then off again. With
+ * `out` (a file for callgrind's output), also by function.
  */
-const instructions = (bundle: string, row: number): Promise<number> =>
+const instructions = (bundle: string, row: number, out?: string): Promise<Counted> =>
   new Promise((done) => {
+    const detail =
+      out === undefined
+        ? { valgrind: ["--callgrind-out-file=/dev/null"], node: [] }
+        : {
+            valgrind: ["--dump-instr=yes", "--compress-strings=no", "--compress-pos=no", `--callgrind-out-file=${out}`],
+            node: ["--perf-basic-prof", "--no-perf-prof-unwinding-info"]
+          }
     const child = spawn(
       "valgrind",
-      ["--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null", process.execPath, ...deterministic, bundle, String(row), String(warm), String(requests), "counted"],
+      [
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        ...detail.valgrind,
+        process.execPath,
+        ...deterministic,
+        ...detail.node,
+        bundle,
+        String(row),
+        String(warm),
+        String(requests),
+        "counted"
+      ],
       { stdio: ["pipe", "pipe", "pipe"] }
     )
     let stderr = ""
@@ -119,9 +151,29 @@ const instructions = (bundle: string, row: number): Promise<number> =>
     })
     child.on("close", () => {
       const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr)?.[1]
-      done(ok && refs !== undefined ? Number(refs.replaceAll(",", "")) / requests : Number.NaN)
+      const perRequest = ok && refs !== undefined ? Number(refs.replaceAll(",", "")) / requests : Number.NaN
+      done({ perRequest, byFunction: out === undefined || Number.isNaN(perRequest) ? new Map() : byFunction(out, child.pid) })
     })
   })
+
+/** Instructions per request by function, from callgrind's output and the perf map Node wrote (then removed). */
+const byFunction = (out: string, pid: number | undefined): Map<string, number> => {
+  const map = `/tmp/perf-${pid}.map`
+  const costs = instructionsByFunction(readFileSync(out, "utf8"), parsePerfMap(readFileSync(map, "utf8")))
+  rmSync(map, { force: true })
+  return new Map([...costs].map(([name, cost]) => [name, cost / requests]))
+}
+
+/** The `functions` functions whose instructions per request differ most between `floor` and `pipeline`. */
+const functionTable = (floor: ReadonlyMap<string, number>, pipeline: ReadonlyMap<string, number>): Array<string> => {
+  const names = [...new Set([...floor.keys(), ...pipeline.keys()])]
+  const delta = (name: string) => (pipeline.get(name) ?? 0) - (floor.get(name) ?? 0)
+  const k = (n: number) => `${(n / 1000).toFixed(1)}k`.padStart(9)
+  return names
+    .sort((a, b) => Math.abs(delta(b)) - Math.abs(delta(a)))
+    .slice(0, functions)
+    .map((name) => `${k(floor.get(name) ?? 0)}${k(pipeline.get(name) ?? 0)}${k(delta(name))}  ${name.slice(0, 110)}`)
+}
 
 /** µs per request of a timed run of the bundle after its warm-up (median of three processes), for the conversion. */
 const timed = async (bundle: string, row: number): Promise<number> => {
@@ -173,10 +225,13 @@ const main = async () => {
       mkdirSync(out)
       bundles.push(await bundleFor(side.dir, out))
     }
-    const tasks = bundles.flatMap((bundle) => [FLOOR, PIPELINE].map((row) => () => instructions(bundle, row)))
+    const tasks = bundles.flatMap((bundle, i) =>
+      [FLOOR, PIPELINE].map((row) => () => instructions(bundle, row, functions > 0 ? join(scratch, `${i}-${row}.callgrind`) : undefined))
+    )
     process.stderr.write(`${tasks.length} callgrind runs, ${jobs} at a time (minutes each)...\n`)
     const counts = await pool(tasks)
-    const perRequest = (side: number, row: number) => counts[side * 2 + (row === FLOOR ? 0 : 1)] ?? Number.NaN
+    const counted = (side: number, row: number) => counts[side * 2 + (row === FLOOR ? 0 : 1)]
+    const perRequest = (side: number, row: number) => counted(side, row)?.perRequest ?? Number.NaN
     console.log(`Node ${process.version}; instructions per request, requests ${warm + 1}..${warm + requests} of each row\n`)
     console.log(`${"".padEnd(16)}${"floor".padStart(12)}${"pipeline".padStart(12)}${"steps".padStart(12)}${"steps ≈ µs".padStart(12)}`)
     for (const [i, side] of sides.entries()) {
@@ -187,6 +242,13 @@ const main = async () => {
       console.log(`${side.name.padEnd(16)}${k(floor).padStart(12)}${k(pipeline).padStart(12)}${k(pipeline - floor).padStart(12)}${(((pipeline - floor) * nsPerInstruction) / 1000).toFixed(1).padStart(12)}`)
     }
     console.log(`\nsteps: the pipeline's instructions over the floor's; target 15 µs`)
+    if (functions > 0) {
+      for (const [i, side] of sides.entries()) {
+        console.log(`\n${side.name}: instructions per request by function, each its own (a flat profile)`)
+        console.log(`${"floor".padStart(9)}${"pipeline".padStart(9)}${"delta".padStart(9)}  function`)
+        for (const row of functionTable(counted(i, FLOOR)?.byFunction ?? new Map(), counted(i, PIPELINE)?.byFunction ?? new Map())) console.log(row)
+      }
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true })
     for (const tree of trees) tree.remove()
