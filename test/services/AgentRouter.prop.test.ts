@@ -87,11 +87,12 @@ const judge = (p: string, m: string, h: Record<string, string>, bound: boolean, 
       expect([...delivery.request.headers.keys()].filter(isInternalHeader)).toEqual([])
       const parts = new URL(delivery.request.url).pathname.split("/")
       expect(parts.slice(0, 3).join("/")).toBe("/agents/coder-agent")
-      // Every sub-agent step the SDK would find names a declared class and a name the rules accept.
+      // Every sub-agent step the SDK would find names a declared class and a name the rules accept: a child's
+      // rules, which allow an encoded slash (issue 24), as checkSubAgents applies them.
       for (let i = 3; i + 2 < parts.length; i++) {
         if (parts[i] !== "sub") continue
         expect(parts[i + 1]).toBe("coder-agent")
-        expect(validateName("CoderAgent", Option.some(parts[i + 2] ?? ""), encodeURIComponent)._tag).toBe("Right")
+        expect(validateName("CoderAgent", Option.some(parts[i + 2] ?? ""), encodeURIComponent, "allowed")._tag).toBe("Right")
         i += 2
       }
     }
