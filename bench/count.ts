@@ -19,7 +19,7 @@
  */
 import { execFile, spawn } from "node:child_process"
 import { createInterface } from "node:readline"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -156,9 +156,16 @@ const instructions = (bundle: string, row: number, out?: string): Promise<Counte
     })
   })
 
-/** Instructions per request by function, from callgrind's output and the perf map Node wrote (then removed). */
+/**
+ * Instructions per request by function, from callgrind's output and the perf map Node wrote (then removed);
+ * empty, with a warning, when either file is missing, so one lost map does not end the run.
+ */
 const byFunction = (out: string, pid: number | undefined): Map<string, number> => {
   const map = `/tmp/perf-${pid}.map`
+  if (pid === undefined || !existsSync(out) || !existsSync(map)) {
+    process.stderr.write(`no callgrind output or perf map for process ${pid}: its functions are not listed\n`)
+    return new Map()
+  }
   const costs = instructionsByFunction(readFileSync(out, "utf8"), parsePerfMap(readFileSync(map, "utf8")))
   rmSync(map, { force: true })
   return new Map([...costs].map(([name, cost]) => [name, cost / requests]))
