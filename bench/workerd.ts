@@ -7,7 +7,7 @@
  * gives each ref's median and mean over the baseline in microseconds. A ref is a commit (built in a
  * temporary git worktree) or `.` for the working tree.
  *
- *   npm run bench:workerd -- [--refs HEAD~1,.] [--gets 4000] [--connects 600]
+ *   npm run bench:workerd -- [--refs HEAD~1,.] [--gets 4000] [--connects 600] [--warm 300]
  */
 import { join, resolve } from "node:path"
 import { bundleWorker } from "../test/e2e/support/miniflare.js"
@@ -21,6 +21,7 @@ const opts = options(process.argv.slice(2))
 const refs = (opts.get("refs") ?? ".").split(",").map((ref) => ref.trim())
 const gets = intOption(opts, "gets", 4_000)
 const connects = intOption(opts, "connects", 600)
+const warm = intOption(opts, "warm", 300)
 
 /** The deploy bundle of `ref` (`.`: the working tree). */
 const bundleOf = (ref: string): string => {
@@ -47,7 +48,7 @@ const main = async () => {
   const sides = columns.map((_, i) => i)
   try {
     console.error("warming up ...")
-    await interleaved(sides, 300, 0, (i) => httpLatency(workers[i]!.origin))
+    await interleaved(sides, warm, 0, (i) => httpLatency(workers[i]!.origin))
     await interleaved(sides, 30, 0, (i, n) => connectLatency(workers[i]!.wsOrigin, n))
     console.error(`${gets} GETs and ${connects} connects each ...`)
     const http = await interleaved(sides, gets, 0, (i) => httpLatency(workers[i]!.origin))
