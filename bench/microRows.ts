@@ -2,7 +2,8 @@
  * The four rows bench:micro and bench:count measure, built from one tree's modules (this checkout's or a git
  * ref's): the SDK's `routeAgentRequest` called directly, that call inside `ManagedRuntime.runPromise`, that
  * plus one `request.completed` line through the tree's `RequestLog` (the floor), and the Worker's own handler
- * (`makeHandler`). One fake Durable Object for all: it answers at once, so only routing is measured.
+ * (`makeHandler`). One fake Durable Object for all: it answers at once, so only routing is measured, and
+ * echoes the request id as the agents here do.
  */
 import { Effect, Layer, LogLevel, ManagedRuntime } from "effect"
 
@@ -35,7 +36,12 @@ export const rowLabels = ["routeAgentRequest (direct)", "runPromise around it", 
 
 /** The rows in `rowLabels` order. */
 export const rowsFrom = ({ app, log, logging, runtime, sdk }: TreeModules): ReadonlyArray<Handle> => {
-  const namespace = { idFromName: (name: string) => ({ name }), get: () => ({ fetch: async () => new Response("ok") }) }
+  // Answers at once, echoing the router's request id as the agents here do (src/agents/RequestIdEcho.ts).
+  const answer = async (request: Request) => {
+    const id = request.headers.get("x-request-id")
+    return new Response("ok", id === null ? undefined : { headers: { "x-request-id": id } })
+  }
+  const namespace = { idFromName: (name: string) => ({ name }), get: () => ({ fetch: answer }) }
   const env = { CoderAgent: namespace }
   const { RequestLog } = log
   // Lines are formatted and deferred as in the Worker; only the console write is dropped (I/O, not pipeline cost).

@@ -4,6 +4,7 @@
  */
 import { Agent, type Connection, type ConnectionContext } from "agents"
 import { ConnectionLog } from "./ConnectionLog.js"
+import { echoRequestId } from "./RequestIdEcho.js"
 
 /** An `Agent` whose connections are logged. */
 export abstract class ObservedAgent<Env extends Record<string, unknown>, State = unknown> extends Agent<Env, State> {
@@ -15,6 +16,11 @@ export abstract class ObservedAgent<Env extends Record<string, unknown>, State =
   private get connectionLog(): ConnectionLog {
     this.log ??= new ConnectionLog(this.agentName, () => this.name)
     return this.log
+  }
+
+  /** Every answer, with the request id echoed for the router (see `echoRequestId`). */
+  override async fetch(request: Request): Promise<Response> {
+    return echoRequestId(request, await super.fetch(request))
   }
 
   override onConnect(connection: Connection, context: ConnectionContext): void | Promise<void> {

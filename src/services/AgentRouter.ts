@@ -191,7 +191,7 @@ const make = Effect.gen(function* () {
         return Effect.map(
           gateway.forward({ forwarding, agent: to.agent, instance: to.instance.name, env: worker.env }),
           ({ attempts, response }): Answered => ({
-            response: withRequestId(response, requestId),
+            response,
             outcome: "routed",
             attempts,
             ...(user === undefined ? {} : { user })
@@ -221,9 +221,11 @@ const make = Effect.gen(function* () {
   /** The response with CORS headers (or the closed socket of a refused upgrade), and its one log line. */
   const finish = ({ handshake, path, request, requestId, url, worker }: Incoming, started: number, ended: Finished): Effect.Effect<Response> => {
     const { close, facts, outcome } = ended
-    const response = close === undefined ? ended.response : refusal.refuse(close, requestId)
+    const answer = close === undefined ? ended.response : refusal.refuse(close, requestId)
+    const allow = answer.status === 101 ? undefined : allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url)
+    // The agent's answer gets the request id here, copied only when it must change (see `withRequestId`).
+    const response = outcome === "routed" ? withRequestId(answer, requestId, allow !== undefined || corsByList) : answer
     if (response.status !== 101) {
-      const allow = allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url)
       if (allow !== undefined) {
         response.headers.set("access-control-allow-origin", allow)
         // So a page's script can quote the request id and honour Retry-After.

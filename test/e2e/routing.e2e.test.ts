@@ -115,13 +115,15 @@ describe("routing against local workerd", () => {
 
   it("logs one request.completed line per request", async () => {
     const before = worker.completed().length
-    await fetch(`${worker.origin}/agents/coder-agent/logged`, { headers: { "x-request-id": "e2e-log-1" } })
+    const response = await fetch(`${worker.origin}/agents/coder-agent/logged`, { headers: { "x-request-id": "e2e-log-1" } })
     const mine = () => worker.completed().slice(before).filter((l) => l["clientRequestId"] === "e2e-log-1")
     await waitFor(mine, (lines) => lines.length > 0)
     await settle()
     const lines = mine()
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatchObject({ outcome: "routed", status: 200, agent: "CoderAgent", instance: "logged" })
+    // The agent echoes the router's id (never the client's), so the answer passes on uncopied with it.
+    expect(response.headers.get("x-request-id")).toBe(lines[0]?.["requestId"])
   })
 
   it("a WebSocket session can be followed by its request id from router to agent", async () => {

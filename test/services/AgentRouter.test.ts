@@ -122,6 +122,32 @@ describe("AgentRouter", () => {
       })
     )
 
+    it.effect("passes an agent's answer on as it is when the agent echoed the request id; copies it otherwise", () =>
+      Effect.gen(function* () {
+        const answers: Array<Response> = []
+        // As the agents here do (echoRequestId): the id the router sent, on the answer.
+        const { namespace } = fakeNamespace(async (received) => {
+          const answer = new Response("hi", { headers: { "x-request-id": received.headers.get("x-request-id") ?? "" } })
+          answers.push(answer)
+          return answer
+        })
+        const plain = yield* send(request("/agents/coder-agent/echoing"), { CoderAgent: namespace })
+        expect(plain).toBe(answers[0])
+        expect(plain.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/)
+        // CORS headers to add: a copy, with the id and the headers.
+        const cors = yield* send(request("/agents/coder-agent/echoing", { headers: { origin: "https://app.example" } }), { CoderAgent: namespace })
+        expect(cors).not.toBe(answers[1])
+        expect(cors.headers.get("x-request-id")).toBe(answers[1]?.headers.get("x-request-id"))
+        expect(cors.headers.get("access-control-allow-origin")).toBe("*")
+        expect(yield* Effect.promise(() => cors.text())).toBe("hi")
+        // An agent that does not echo it, or echoes another: a copy with the router's own id.
+        const { namespace: other } = fakeNamespace(async () => new Response("hi", { headers: { "x-request-id": "not-this-one" } }))
+        const logs: Array<string> = []
+        const copied = yield* send(request("/agents/coder-agent/other"), { CoderAgent: other }, logs)
+        expect(copied.headers.get("x-request-id")).toBe(decodeLine(logs[0]).requestId)
+      })
+    )
+
     it.effect("decodes an instance once: encoded spellings of one name reach one canonical URL", () =>
       Effect.gen(function* () {
         const { namespace, deliveries } = fakeNamespace()
@@ -211,6 +237,12 @@ describe("AgentRouter", () => {
         )
         expect(foreign.headers.get("x-test-close-code")).toBe("4403")
         expect(deliveries).toEqual([])
+        // With a list, every answer varies on Origin: an agent's echoed answer is copied to say so.
+        const { namespace: echoing } = fakeNamespace(async (received) =>
+          new Response("hi", { headers: { "x-request-id": received.headers.get("x-request-id") ?? "" } })
+        )
+        const listed = yield* send(request("/api/agents/coder-agent/x"), { CoderAgent: echoing })
+        expect(listed.headers.get("vary")).toContain("Origin")
         expect((yield* send(request("/agents/coder-agent/x"), { CoderAgent: namespace })).status).toBe(404)
       })
     )

@@ -28,6 +28,7 @@ import { coderRuntime, CoderSession, type Session, type SettingsInvalid } from "
 import { ChatModel } from "../../services/coder/ChatModel.js"
 import { DEFAULT_LIMITS } from "../../services/coder/CoderSettings.js"
 import { ConnectionLog, factsOf } from "../ConnectionLog.js"
+import { echoRequestId } from "../RequestIdEcho.js"
 import { TurnGate } from "./TurnGate.js"
 
 /** The Rate Limiting binding that limits chat turns per user (wrangler.toml `[[ratelimits]]`); absent: no limit. */
@@ -264,6 +265,11 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
    * GET and HEAD: the instance's summary (the SDK answers `.../get-messages` before this). `model` is the
    * backend chat turns use: `none` when no model is configured, `invalid_settings` when the vars are bad.
    */
+  /** Every answer, with the request id echoed for the router (see `echoRequestId`). */
+  override async fetch(request: Request): Promise<Response> {
+    return echoRequestId(request, await super.fetch(request))
+  }
+
   override async onRequest(request: Request): Promise<Response> {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return json(
