@@ -53,13 +53,13 @@ export const importRules: ReadonlyArray<IForbiddenRuleType> = [
   {
     name: "coder-imports-coder-or-shared",
     comment:
-      "CoderAgent's wing (domain/coder, services/coder, agents/coder) uses only its own modules and the shared ones: config helpers, logging, headers, the Worker's types, the connection log.",
+      "CoderAgent's wing (domain/coder, services/coder, agents/coder) uses only its own modules and the shared ones: config helpers, logging, headers, the Worker's types, the connection log, the request-id echo.",
     severity: "error",
     from: { path: "^src/(domain|services|agents)/coder/" },
     to: {
       path: "^src/",
       pathNot:
-        "^src/((domain|services|agents)/coder/|domain/(Clip|Headers|LogEvent|LogLine|Worker)\\.ts$|services/Settings\\.ts$|layers/(Logging|WorkerVars)\\.ts$|agents/(AgentLog|ConnectionLog)\\.ts$)"
+        "^src/((domain|services|agents)/coder/|domain/(Clip|Headers|LogEvent|LogLine|Worker)\\.ts$|services/Settings\\.ts$|layers/(Logging|WorkerVars)\\.ts$|agents/(AgentLog|ConnectionLog|RequestIdEcho)\\.ts$)"
     }
   },
   {
