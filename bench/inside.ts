@@ -16,7 +16,7 @@ import { join, resolve } from "node:path"
 import { bundleWorker } from "../test/e2e/support/miniflare.js"
 import { intOption, options, quantile } from "../scripts/stats.js"
 import { serveBundle } from "./serveBundle.js"
-import { openWorktree, refLabels } from "./worktree.js"
+import { atRef, treeLabels } from "./worktree.js"
 
 const root = resolve(import.meta.dirname, "..")
 const opts = options(process.argv.slice(2))
@@ -54,21 +54,11 @@ const bundleLoop = (dir: string): string => {
   return bundleWorker({ config: join(dir, "wrangler.toml"), script: join(out, "entry.ts"), minify: true })
 }
 
-const bundleOf = (ref: string): string => {
-  if (ref === ".") return bundleLoop(root)
-  const tree = openWorktree(ref)
-  try {
-    return bundleLoop(tree.dir)
-  } finally {
-    tree.remove()
-  }
-}
-
 const main = async () => {
   console.error("bundling ...")
-  const bundles = refs.map(bundleOf)
+  const bundles = refs.map((ref) => atRef(ref, bundleLoop))
   const workers = await Promise.all(bundles.map((bundle, i) => serveBundle({ name: `inside${i}`, bundle, script: "entry.js" })))
-  const labels = refLabels(refs.map((ref) => (ref === "." ? "HEAD" : ref))).map((label, i) => (refs[i] === "." ? "working tree" : label))
+  const labels = treeLabels(refs)
   /** Milliseconds for one request of `requests` GETs in `mode`. */
   const time = async (ref: number, mode: (typeof modes)[number]): Promise<number> => {
     const started = performance.now()

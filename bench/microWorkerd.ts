@@ -15,7 +15,7 @@ import { bundleWorker } from "../test/e2e/support/miniflare.js"
 import { intOption, options, quantile } from "../scripts/stats.js"
 import { FLOOR, PIPELINE, rowLabels, treeModulePaths } from "./microRows.js"
 import { serveBundle } from "./serveBundle.js"
-import { openWorktree, refLabels } from "./worktree.js"
+import { atRef, treeLabels } from "./worktree.js"
 
 const root = resolve(import.meta.dirname, "..")
 const opts = options(process.argv.slice(2))
@@ -52,21 +52,11 @@ const bundleRows = (dir: string): string => {
   return bundleWorker({ config, minify: true })
 }
 
-const bundleOf = (ref: string): string => {
-  if (ref === ".") return bundleRows(root)
-  const tree = openWorktree(ref)
-  try {
-    return bundleRows(tree.dir)
-  } finally {
-    tree.remove()
-  }
-}
-
 const main = async () => {
   console.error("bundling ...")
-  const bundles = refs.map(bundleOf)
+  const bundles = refs.map((ref) => atRef(ref, bundleRows))
   const workers = await Promise.all(bundles.map((bundle, i) => serveBundle({ name: `rows${i}`, bundle, script: "entry.js" })))
-  const labels = refs.length === 1 ? ["rows"] : refLabels(refs.map((ref) => (ref === "." ? "HEAD" : ref))).map((label, i) => (refs[i] === "." ? "working tree" : label))
+  const labels = refs.length === 1 ? ["rows"] : treeLabels(refs)
   const rows = rowLabels.map((_, i) => i)
   /** Milliseconds for one request of `requests` calls of `row`. */
   const time = async (ref: number, row: number): Promise<number> => {
@@ -90,10 +80,11 @@ const main = async () => {
     const us = (ref: number, row: number) => (quantile(samples[ref]![row]!, 0.5) * 1000) / requests
     console.log(`\nworkerd (Miniflare); ${rounds} rounds of ${requests} sequential calls per row; µs per call, medians\n`)
     const width = Math.max(...rowLabels.map((label) => label.length)) + 2
-    console.log(`${"".padEnd(width)}${labels.map((label) => label.padStart(16)).join("")}`)
-    rowLabels.forEach((label, row) => console.log(`${label.padEnd(width)}${refs.map((_, ref) => us(ref, row).toFixed(2).padStart(16)).join("")}`))
+    const cell = Math.max(...labels.map((label) => label.length)) + 2
+    console.log(`${"".padEnd(width)}${labels.map((label) => label.padStart(cell)).join("")}`)
+    rowLabels.forEach((label, row) => console.log(`${label.padEnd(width)}${refs.map((_, ref) => us(ref, row).toFixed(2).padStart(cell)).join("")}`))
     const steps = refs.map((_, ref) => us(ref, PIPELINE) - us(ref, FLOOR))
-    console.log(`${"steps (pipeline - floor)".padEnd(width)}${steps.map((s) => s.toFixed(2).padStart(16)).join("")}`)
+    console.log(`${"steps (pipeline - floor)".padEnd(width)}${steps.map((s) => s.toFixed(2).padStart(cell)).join("")}`)
     console.log(`\nsteps: the pipeline over the floor with its line; target 15 µs`)
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()))

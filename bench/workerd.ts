@@ -14,7 +14,7 @@ import { bundleWorker } from "../test/e2e/support/miniflare.js"
 import { intOption, options, quantile } from "../scripts/stats.js"
 import { connectLatency, httpLatency, interleaved } from "./measure.js"
 import { serveBundle } from "./serveBundle.js"
-import { openWorktree, shortRef } from "./worktree.js"
+import { atRef, shortRef } from "./worktree.js"
 
 const root = resolve(import.meta.dirname, "..")
 const opts = options(process.argv.slice(2))
@@ -24,15 +24,7 @@ const connects = intOption(opts, "connects", 600)
 const warm = intOption(opts, "warm", 300)
 
 /** The deploy bundle of `ref` (`.`: the working tree). */
-const bundleOf = (ref: string): string => {
-  if (ref === ".") return bundleWorker({ minify: true })
-  const tree = openWorktree(ref)
-  try {
-    return bundleWorker({ config: join(tree.dir, "wrangler.toml"), minify: true })
-  } finally {
-    tree.remove()
-  }
-}
+const bundleOf = (ref: string): string => atRef(ref, (dir) => bundleWorker({ config: join(dir, "wrangler.toml"), minify: true }))
 
 const main = async () => {
   console.error("bundling ...")

@@ -27,3 +27,18 @@ export const openWorktree = (ref: string): { readonly dir: string; readonly remo
     }
   }
 }
+
+/** What `build` makes of the tree at `ref`: this checkout's working tree for `.`, else a throw-away worktree. */
+export const atRef = <A>(ref: string, build: (dir: string) => A): A => {
+  if (ref === ".") return build(root)
+  const tree = openWorktree(ref)
+  try {
+    return build(tree.dir)
+  } finally {
+    tree.remove()
+  }
+}
+
+/** Table labels for refs that may name the working tree (`.`), "again" for a ref named earlier too. */
+export const treeLabels = (refs: ReadonlyArray<string>): ReadonlyArray<string> =>
+  refs.map((ref, i) => `${ref === "." ? "working tree" : shortRef(ref)}${refs.indexOf(ref) < i ? " again" : ""}`)
