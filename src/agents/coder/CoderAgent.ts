@@ -261,15 +261,15 @@ export class CoderAgent extends AIChatAgent<Record<string, unknown>, CoderState>
     throw new Error("CoderAgent's state is read-only for clients")
   }
 
-  /**
-   * GET and HEAD: the instance's summary (the SDK answers `.../get-messages` before this). `model` is the
-   * backend chat turns use: `none` when no model is configured, `invalid_settings` when the vars are bad.
-   */
   /** Every answer, with the request id echoed for the router (see `echoRequestId`). */
   override async fetch(request: Request): Promise<Response> {
     return echoRequestId(request, await super.fetch(request))
   }
 
+  /**
+   * GET and HEAD: the instance's summary (the SDK answers `.../get-messages` before this). `model` is the
+   * backend chat turns use: `none` when no model is configured, `invalid_settings` when the vars are bad.
+   */
   override async onRequest(request: Request): Promise<Response> {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return json(
