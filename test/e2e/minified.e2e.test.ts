@@ -41,6 +41,18 @@ describe("the minified deploy bundle", () => {
     await socket.close()
   })
 
+  it("CoderAgent echoes the request id it is sent, so the router passes its answers on uncopied", async () => {
+    const agents = await worker.namespace("CoderAgent")
+    const agent = agents.get(agents.idFromName("echoing"))
+    const answer = await agent.fetch("http://agent.test/agents/coder-agent/echoing", { headers: { "x-request-id": "e2e-echo-1" } })
+    expect(answer.status).toBe(200)
+    expect(answer.headers.get("x-request-id")).toBe("e2e-echo-1")
+    await answer.text()
+    const without = await agent.fetch("http://agent.test/agents/coder-agent/echoing")
+    expect(without.headers.has("x-request-id")).toBe(false)
+    await without.text()
+  })
+
   it("routes CoderAgent, whose identity frame names it", async () => {
     const socket = opened(await connect(`${worker.origin.replace(/^http/, "ws")}/agents/coder-agent/minified`))
     expect(await socket.next("cf_agent_identity")).toMatchObject({ agent: "coder-agent", name: "minified" })

@@ -44,6 +44,8 @@ export interface MiniflareWorker {
   /** Every line the Worker printed so far. */
   readonly lines: Array<string>
   readonly completed: () => Array<Record<string, unknown>>
+  /** A Durable Object namespace of the Worker, to call an agent directly (no router in between). */
+  readonly namespace: (binding: string) => ReturnType<Miniflare["getDurableObjectNamespace"]>
   readonly stop: () => Promise<void>
 }
 
@@ -93,6 +95,7 @@ export const startMiniflare = async (
     origin: url.origin,
     lines,
     completed: () => eventsIn(lines, "request.completed"),
+    namespace: (binding) => mf.getDurableObjectNamespace(binding),
     stop: () => mf.dispose()
   }
 }
