@@ -222,10 +222,11 @@ const make = Effect.gen(function* () {
   const finish = ({ handshake, path, request, requestId, url, worker }: Incoming, started: number, ended: Finished): Effect.Effect<Response> => {
     const { close, facts, outcome } = ended
     const answer = close === undefined ? ended.response : refusal.refuse(close, requestId)
-    const allow = answer.status === 101 ? undefined : allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url)
+    const upgraded = answer.status === 101
+    const allow = upgraded ? undefined : allowOriginValue(request.headers.get("origin"), config.allowedOrigins, url)
     // The agent's answer gets the request id here, copied only when it must change (see `withRequestId`).
     const response = outcome === "routed" ? withRequestId(answer, requestId, allow !== undefined || corsByList) : answer
-    if (response.status !== 101) {
+    if (!upgraded) {
       if (allow !== undefined) {
         response.headers.set("access-control-allow-origin", allow)
         // So a page's script can quote the request id and honour Retry-After.
